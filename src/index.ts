@@ -1,0 +1,23 @@
+import type { TSESLint } from '@typescript-eslint/utils';
+
+import noLostUpdate from '../rules/no-lost-update';
+import noStaleCheck from '../rules/no-stale-check';
+import { buildConfigs } from './configs';
+
+import { readPackageMeta } from './util/package-meta';
+
+const { name, version } = readPackageMeta();
+
+const rules = {
+  'no-lost-update': noLostUpdate,
+  'no-stale-check': noStaleCheck,
+};
+
+const plugin = {
+  meta: { name, version },
+  rules,
+  configs: {} as ReturnType<typeof buildConfigs>,
+};
+plugin.configs = buildConfigs(plugin as unknown as TSESLint.FlatConfig.Plugin, rules);
+
+export = plugin;

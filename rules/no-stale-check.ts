@@ -1,0 +1,49 @@
+import { analyzeRaces } from '../src/analysis/analyze';
+import { raceRuleSchema, type RaceRuleOptions } from '../src/analysis/options';
+import { describeFinding } from '../src/analysis/report';
+import { createRule } from '../src/util/create-rule';
+
+export type MessageIds =
+  | 'staleCheck'
+  | 'staleCheckLockReleased'
+  | 'staleCheckReadOutsideLock'
+  | 'staleCheckNotExclusive'
+  | 'staleCheckDifferentLocks';
+
+export default createRule<[RaceRuleOptions], MessageIds>({
+  name: 'no-stale-check',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Disallow writing shared state under a check of it made before an `await`, outside a lock (check-then-act)',
+      recommended: 'recommended',
+      requiresTypeChecking: true,
+    },
+    messages: {
+      staleCheck:
+        '{{state}} was checked on line {{readLine}}, the function suspended at line {{suspendLine}}, and this write relies on that check although another task may have changed it meanwhile.',
+      staleCheckLockReleased:
+        '{{state}} was checked on line {{readLine}} while holding {{lock}}, but the lock is not held from there through the suspension at line {{suspendLine}} to this write, so the check may no longer hold here.',
+      staleCheckReadOutsideLock:
+        '{{state}} was checked on line {{readLine}}, before {{lock}} was taken; the function suspended at line {{suspendLine}}, so the check may no longer hold at this write. Check it again inside the lock.',
+      staleCheckNotExclusive:
+        '{{state}} was checked on line {{readLine}}, the function suspended at line {{suspendLine}}, and this write relies on that check although another task may have changed it meanwhile: {{lock}} does not prevent that because {{reason}}.',
+      staleCheckDifferentLocks:
+        'This check-then-write of {{state}} (checked on line {{readLine}}, suspended at line {{suspendLine}}) holds {{lock}}, but the update on line {{otherLine}} holds {{otherLock}}; different locks do not exclude each other.',
+    },
+    schema: raceRuleSchema,
+  },
+  defaultOptions: [{ locks: [] }],
+  create(context, [options]) {
+    const findings = analyzeRaces(context, 'no-stale-check', options);
+    return {
+      Program() {
+        for (const finding of findings) {
+          if (finding.kind !== 'staleCheck') continue;
+          const { variant, data } = describeFinding(finding);
+          context.report({ node: finding.write, messageId: `staleCheck${variant}`, data });
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,185 @@
+import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
+import * as ts from 'typescript';
+
+import { type ContainerKind, overwrites } from './access-paths';
+import { type FlowContext, FunctionFlow, type RaceFinding } from './dataflow';
+import { type ConfiguredLock, LockRecognizer } from './locks';
+import { SharedStateResolver } from './shared-state';
+import { type FunctionNode, isFunctionNode } from './suspensions';
+
+export type { RaceFinding, LockProblem } from './dataflow';
+export type { ConfiguredLock } from './locks';
+
+export interface RaceAnalysisOptions {
+  locks?: readonly ConfiguredLock[];
+}
+
+type AnyContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
+
+const analyses = new WeakMap<object, Map<string, readonly RaceFinding[]>>();
+
+/** Thrown when a file is linted without type information: one clear message naming the setting. */
+export class MissingTypeInformationError extends Error {
+  constructor(ruleName: string) {
+    super(
+      `async-race/${ruleName} needs type information, and this file was parsed without it. ` +
+        'Set `languageOptions.parserOptions.projectService: true` (or `parserOptions.project`) with ' +
+        "typescript-eslint's parser in the ESLint config that lints this file.",
+    );
+    this.name = 'MissingTypeInformationError';
+  }
+}
+
+export function requireTypeInformation(context: AnyContext, ruleName: string): ParserServicesWithTypeInformation {
+  const services = context.sourceCode.parserServices;
+  if (!services?.program || !services.esTreeNodeToTSNodeMap) throw new MissingTypeInformationError(ruleName);
+  return services as ParserServicesWithTypeInformation;
+}
+
+/**
+ * Runs the race analysis of one file once, whichever rule asks first, and shares the findings
+ * between the rules linting the same file with the same lock options.
+ */
+export function analyzeRaces(context: AnyContext, ruleName: string, options: RaceAnalysisOptions): readonly RaceFinding[] {
+  const services = requireTypeInformation(context, ruleName);
+  const sourceCode = context.sourceCode;
+  const optionsKey = JSON.stringify(options.locks ?? []);
+  let byOptions = analyses.get(sourceCode);
+  if (!byOptions) {
+    byOptions = new Map();
+    analyses.set(sourceCode, byOptions);
+  }
+  let findings = byOptions.get(optionsKey);
+  if (!findings) {
+    findings = runAnalysis(sourceCode, services, options.locks ?? []);
+    byOptions.set(optionsKey, findings);
+  }
+  return findings;
+}
+
+function runAnalysis(
+  sourceCode: Readonly<TSESLint.SourceCode>,
+  services: ParserServicesWithTypeInformation,
+  configuredLocks: readonly ConfiguredLock[],
+): readonly RaceFinding[] {
+  const checker = services.program.getTypeChecker();
+  const symbolIds = new Map<ts.Symbol, number>();
+  const shared = new SharedStateResolver(sourceCode.scopeManager!, {
+    importKey(identifier) {
+      const tsNode = services.esTreeNodeToTSNodeMap.get(identifier);
+      let symbol = checker.getSymbolAtLocation(tsNode);
+      if (!symbol) return undefined;
+      if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+      if (symbol.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class | ts.SymbolFlags.Enum | ts.SymbolFlags.Type)) {
+        if (!(symbol.flags & (ts.SymbolFlags.Variable | ts.SymbolFlags.Property))) return null;
+      }
+      let id = symbolIds.get(symbol);
+      if (id === undefined) {
+        id = symbolIds.size + 1;
+        symbolIds.set(symbol, id);
+      }
+      return `sym:${id}`;
+    },
+  });
+  const locks = new LockRecognizer(
+    { services, checker },
+    configuredLocks,
+    (identifier) => shared.variableOf(identifier),
+    (node) => sourceCode.getText(node),
+  );
+  const containerKinds = new WeakMap<TSESTree.Node, ContainerKind | undefined>();
+  const ctx: FlowContext = {
+    shared,
+    locks,
+    containerKind(receiver) {
+      if (containerKinds.has(receiver)) return containerKinds.get(receiver);
+      const kind = containerKindOf(checker, services.getTypeAtLocation(receiver));
+      containerKinds.set(receiver, kind);
+      return kind;
+    },
+    tsNode: (node) => services.esTreeNodeToTSNodeMap.get(node),
+    inlined: new WeakSet(),
+    findings: new Map(),
+    guarded: [],
+    facts: new Map(),
+  };
+
+  for (const unit of findUnits(sourceCode, locks)) {
+    if (ctx.inlined.has(unit)) continue;
+    new FunctionFlow(ctx, unit).run();
+  }
+
+  compareGuardedUpdates(ctx);
+  return [...ctx.findings.values()].sort((a, b) => a.write.range[0] - b.write.range[0]);
+}
+
+/**
+ * The functions to walk: every async function, and every function that runs a lock callback
+ * (the callback is walked inline, where it runs). Functions are returned outermost first.
+ */
+function findUnits(sourceCode: Readonly<TSESLint.SourceCode>, locks: LockRecognizer): FunctionNode[] {
+  const units = new Set<FunctionNode>();
+  const keys = sourceCode.visitorKeys;
+  const stack: FunctionNode[] = [];
+  const visit = (node: TSESTree.Node): void => {
+    const isFunction = isFunctionNode(node);
+    if (isFunction) {
+      stack.push(node);
+      if (node.async) units.add(node);
+    }
+    if (node.type === 'CallExpression' && stack.length > 0 && node.arguments.some(isFunctionNode) && locks.mayBeLockCall(node)) {
+      if (locks.recognize(node)) units.add(stack[stack.length - 1]);
+    }
+    for (const key of keys[node.type] ?? []) {
+      const child = (node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(child)) {
+        for (const item of child) if (item && typeof (item as TSESTree.Node).type === 'string') visit(item as TSESTree.Node);
+      } else if (child && typeof (child as TSESTree.Node).type === 'string') {
+        visit(child as TSESTree.Node);
+      }
+    }
+    if (isFunction) stack.pop();
+  };
+  visit(sourceCode.ast);
+  return [...units];
+}
+
+function containerKindOf(checker: ts.TypeChecker, type: ts.Type): ContainerKind | undefined {
+  for (const part of type.isUnion() ? type.types : [type]) {
+    if (part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) continue;
+    if (checker.isArrayType(part) || checker.isTupleType(part)) return 'array';
+    const name = (part.getSymbol() ?? part.aliasSymbol)?.getName();
+    if (name === 'Map' || name === 'WeakMap' || name === 'ReadonlyMap') return 'map';
+    if (name === 'Set' || name === 'WeakSet' || name === 'ReadonlySet') return 'set';
+    if (name === 'Array' || name === 'ReadonlyArray') return 'array';
+  }
+  return undefined;
+}
+
+/** Updates of one state under different locks do not exclude each other. */
+function compareGuardedUpdates(ctx: FlowContext): void {
+  for (const update of ctx.guarded) {
+    if (ctx.findings.has(update.write)) continue;
+    const ids = new Set(update.locks.map((lock) => lock.id));
+    const other = ctx.guarded.find(
+      (candidate) =>
+        candidate.write !== update.write &&
+        (overwrites(candidate.path, update.path) || overwrites(update.path, candidate.path)) &&
+        !candidate.locks.some((lock) => ids.has(lock.id)),
+    );
+    if (!other) continue;
+    ctx.findings.set(update.write, {
+      kind: update.kind,
+      write: update.write,
+      path: update.path,
+      read: update.read,
+      suspension: update.suspension,
+      lockProblem: {
+        kind: 'differentLocks',
+        lock: update.locks[0]?.label ?? 'a lock',
+        otherLock: other.locks[0]?.label ?? 'another lock',
+        otherLine: other.write.loc.start.line,
+      },
+    });
+  }
+}

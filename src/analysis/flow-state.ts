@@ -1,0 +1,125 @@
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+
+import type { StatePath } from './access-paths';
+
+/** One read of shared state, identified by where it happens; a loop reads through the same fact each time round. */
+export interface Fact {
+  readonly id: number;
+  readonly node: TSESTree.Node;
+  readonly path: StatePath;
+}
+
+/** A lock held at some point of the function. */
+export interface HeldLock {
+  readonly id: string;
+  readonly label: string;
+  /** Why this lock does not exclude other tasks (a Semaphore with several permits, a shared Web Lock …). */
+  readonly notExclusiveBecause?: string;
+}
+
+/** What happened to a read since it was made. */
+export interface FactStatus {
+  /** The first suspension after the read, or null while the read is fresh. */
+  readonly suspension: TSESTree.Node | null;
+  /** Exclusive locks held at the read and through every suspension since. */
+  readonly protectedBy: ReadonlySet<string>;
+  /** Locks (exclusive or not) held at the read, for explaining why a lock did not help. */
+  readonly locksAtRead: ReadonlyMap<string, HeldLock>;
+}
+
+/** What an expression evaluates to, as far as the analysis cares. */
+export interface FlowValue {
+  /** The reads of shared state the value was computed from. */
+  readonly facts: ReadonlySet<Fact>;
+  /** The shared place the value *is* (an object reference), so that `v.x` reads `path.x`. */
+  readonly alias?: StatePath;
+  /** A releaser function for this lock (`const release = await mutex.acquire()`). */
+  readonly releaserOf?: HeldLock;
+  /** The value of `mutex.acquire()`: awaiting it takes the lock. */
+  readonly acquires?: { lock: HeldLock; tuple: boolean };
+  /** Resolves (once awaited) to a releaser, or to a `[value, releaser]` tuple. */
+  readonly resolvedReleaser?: { lock: HeldLock; tuple: boolean };
+}
+
+export const NO_FACTS: ReadonlySet<Fact> = new Set();
+export const EMPTY_VALUE: FlowValue = { facts: NO_FACTS };
+
+export function unionFacts(...sets: ReadonlyArray<ReadonlySet<Fact>>): ReadonlySet<Fact> {
+  const nonEmpty = sets.filter((set) => set.size > 0);
+  if (nonEmpty.length === 0) return NO_FACTS;
+  if (nonEmpty.length === 1) return nonEmpty[0];
+  const result = new Set<Fact>();
+  for (const set of nonEmpty) for (const fact of set) result.add(fact);
+  return result;
+}
+
+export function joinValues(a: FlowValue | undefined, b: FlowValue | undefined): FlowValue {
+  if (!a) return b ?? EMPTY_VALUE;
+  if (!b) return a;
+  return {
+    facts: unionFacts(a.facts, b.facts),
+    alias: a.alias && b.alias && a.alias.key === b.alias.key ? a.alias : undefined,
+    releaserOf: a.releaserOf && b.releaserOf && a.releaserOf.id === b.releaserOf.id ? a.releaserOf : undefined,
+  };
+}
+
+function intersect(a: ReadonlySet<string>, b: ReadonlySet<string>): ReadonlySet<string> {
+  if (a === b) return a;
+  const result = new Set<string>();
+  for (const item of a) if (b.has(item)) result.add(item);
+  return result;
+}
+
+/** The analysis state at one point of a function: a "may" state, joined at control-flow merges. */
+export class FlowState {
+  status = new Map<Fact, FactStatus>();
+  env = new Map<TSESLint.Scope.Variable, FlowValue>();
+  /** Reads that decided whether this point is reached (conditions of enclosing branches and passed guards). */
+  checks = new Set<Fact>();
+  held = new Map<string, HeldLock>();
+
+  clone(): FlowState {
+    const copy = new FlowState();
+    copy.status = new Map(this.status);
+    copy.env = new Map(this.env);
+    copy.checks = new Set(this.checks);
+    copy.held = new Map(this.held);
+    return copy;
+  }
+
+  exclusiveHeld(): ReadonlySet<string> {
+    const ids = new Set<string>();
+    for (const lock of this.held.values()) if (!lock.notExclusiveBecause) ids.add(lock.id);
+    return ids;
+  }
+
+  /** Merge of two paths: a read is stale if it is stale on either, a lock held only if held on both. */
+  static join(a: FlowState | null, b: FlowState | null): FlowState | null {
+    if (!a) return b;
+    if (!b) return a;
+    const out = a.clone();
+    for (const [fact, other] of b.status) {
+      const mine = out.status.get(fact);
+      if (!mine) {
+        out.status.set(fact, other);
+      } else if (mine !== other) {
+        out.status.set(fact, {
+          suspension: mine.suspension ?? other.suspension,
+          protectedBy: intersect(mine.protectedBy, other.protectedBy),
+          locksAtRead: mine.locksAtRead.size <= other.locksAtRead.size ? mine.locksAtRead : other.locksAtRead,
+        });
+      }
+    }
+    for (const [variable, value] of b.env) out.env.set(variable, joinValues(out.env.get(variable), value));
+    for (const variable of out.env.keys()) {
+      if (!b.env.has(variable)) out.env.set(variable, joinValues(out.env.get(variable), undefined));
+    }
+    for (const fact of b.checks) out.checks.add(fact);
+    for (const id of [...out.held.keys()]) if (!b.held.has(id)) out.held.delete(id);
+    return out;
+  }
+
+  static joinAll(states: ReadonlyArray<FlowState | null>): FlowState | null {
+    return states.reduce<FlowState | null>((acc, state) => FlowState.join(acc, state), null);
+  }
+}

@@ -1,0 +1,285 @@
+import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { ASTUtils } from '@typescript-eslint/utils';
+import * as ts from 'typescript';
+
+import { isFunctionNode } from './suspensions';
+
+/** A lock API the user names in the rule options: calls to `export` of `module` run a callback exclusively. */
+export interface ConfiguredLock {
+  module: string;
+  export: string;
+  /** Index of the critical-section callback among the call's arguments; default: the last function argument. */
+  callbackArgument?: number;
+}
+
+export type LockOperation =
+  /** Runs `arguments[callbackIndex]` while holding the lock (`runExclusive`, async-lock `acquire`, `navigator.locks.request`). */
+  | { op: 'callback'; callbackIndex: number }
+  /** `await lock.acquire()`: held from when the promise resolves until the releaser is called. */
+  | { op: 'acquire'; returnsTuple: boolean }
+  /** `lock.release()` */
+  | { op: 'release' };
+
+export interface LockCall {
+  operation: LockOperation;
+  /** The object whose identity is the lock (the mutex), if the lock is a method of one. */
+  receiver?: TSESTree.Expression;
+  /** Distinguishes locks of one object by name or key (`navigator.locks.request('db', …)`). */
+  keyText?: string;
+  /** How the user recognises the lock in a message. */
+  label: string;
+  /** Why holding this lock does not exclude other tasks, when it does not. */
+  notExclusiveBecause?: string;
+}
+
+const LOCK_METHODS = new Set(['runExclusive', 'acquire', 'release', 'request']);
+
+interface Checker {
+  services: ParserServicesWithTypeInformation;
+  checker: ts.TypeChecker;
+}
+
+type LockLibrary = 'mutex' | 'semaphore' | 'async-lock' | 'lock-manager';
+
+/**
+ * Recognises lock scopes by the type of the lock object (async-mutex, async-lock, the Web Locks API)
+ * and by the imports the user configured. Syntactic filters run first; the checker is asked only
+ * about calls of methods named like lock operations.
+ */
+export class LockRecognizer {
+  private readonly libraryByNode = new WeakMap<TSESTree.Node, LockLibrary | null>();
+
+  constructor(
+    private readonly types: Checker,
+    private readonly configured: readonly ConfiguredLock[],
+    private readonly variableOf: (identifier: TSESTree.Identifier) => TSESLint.Scope.Variable | null,
+    private readonly sourceText: (node: TSESTree.Node) => string,
+  ) {}
+
+  /** Cheap test, no checker: could this call be a lock operation? */
+  mayBeLockCall(call: TSESTree.CallExpression): boolean {
+    const callee = call.callee;
+    if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') {
+      if (LOCK_METHODS.has(callee.property.name)) return true;
+    }
+    return this.configured.length > 0 && this.configuredLockFor(call) !== undefined;
+  }
+
+  recognize(call: TSESTree.CallExpression): LockCall | undefined {
+    if (!this.mayBeLockCall(call)) return undefined;
+    const configured = this.configuredLockFor(call);
+    if (configured) return configured;
+    const callee = call.callee as TSESTree.MemberExpression;
+    const method = (callee.property as TSESTree.Identifier).name;
+    const receiver = callee.object;
+    const library = this.libraryOf(receiver);
+    if (!library) return undefined;
+    const label = `\`${this.sourceText(receiver)}\``;
+    switch (library) {
+      case 'mutex':
+      case 'semaphore': {
+        const notExclusiveBecause = library === 'semaphore' ? this.semaphoreProblem(receiver) : undefined;
+        if (method === 'runExclusive') {
+          return this.callbackCall(call, 0, { receiver, label, notExclusiveBecause });
+        }
+        if (method === 'acquire') {
+          return { operation: { op: 'acquire', returnsTuple: library === 'semaphore' }, receiver, label, notExclusiveBecause };
+        }
+        if (method === 'release') return { operation: { op: 'release' }, receiver, label, notExclusiveBecause };
+        return undefined;
+      }
+      case 'async-lock': {
+        if (method !== 'acquire' || call.arguments.length < 2) return undefined;
+        const key = call.arguments[0];
+        const keyText = this.staticText(key);
+        return this.callbackCall(call, 1, { receiver, keyText, label: `${label} (key ${keyText})` });
+      }
+      case 'lock-manager': {
+        if (method !== 'request' || call.arguments.length < 2) return undefined;
+        const keyText = this.staticText(call.arguments[0]);
+        const options = call.arguments.length >= 3 ? call.arguments[1] : undefined;
+        return this.callbackCall(call, call.arguments.length - 1, {
+          keyText,
+          label: `the Web Lock ${keyText}`,
+          notExclusiveBecause: options ? webLockProblem(options) : undefined,
+        });
+      }
+    }
+  }
+
+  private callbackCall(
+    call: TSESTree.CallExpression,
+    callbackIndex: number,
+    rest: Omit<LockCall, 'operation'>,
+  ): LockCall | undefined {
+    const callback = call.arguments[callbackIndex];
+    if (!callback || !isFunctionNode(callback)) return undefined;
+    return { operation: { op: 'callback', callbackIndex }, ...rest };
+  }
+
+  private staticText(node: TSESTree.Node): string {
+    const value = ASTUtils.getStaticValue(node as TSESTree.Expression);
+    return value && (typeof value.value === 'string' || typeof value.value === 'number')
+      ? JSON.stringify(value.value)
+      : `\`${this.sourceText(node)}\``;
+  }
+
+  private configuredLockFor(call: TSESTree.CallExpression): LockCall | undefined {
+    if (this.configured.length === 0) return undefined;
+    let importedName: string | undefined;
+    let moduleName: string | undefined;
+    const callee = call.callee;
+    const fromImport = (identifier: TSESTree.Identifier): TSESTree.Node | undefined => {
+      const def = this.variableOf(identifier)?.defs[0];
+      return def?.type === 'ImportBinding' ? def.node : undefined;
+    };
+    if (callee.type === 'Identifier') {
+      const specifier = fromImport(callee);
+      if (specifier?.type === 'ImportSpecifier') {
+        importedName = specifier.imported.type === 'Identifier' ? specifier.imported.name : String(specifier.imported.value);
+        moduleName = String(specifier.parent.source?.value);
+      } else if (specifier?.type === 'ImportDefaultSpecifier') {
+        importedName = 'default';
+        moduleName = String(specifier.parent.source?.value);
+      }
+    } else if (
+      callee.type === 'MemberExpression' &&
+      !callee.computed &&
+      callee.object.type === 'Identifier' &&
+      callee.property.type === 'Identifier'
+    ) {
+      const specifier = fromImport(callee.object);
+      if (specifier?.type === 'ImportNamespaceSpecifier') {
+        importedName = callee.property.name;
+        moduleName = String(specifier.parent.source?.value);
+      }
+    }
+    if (importedName === undefined) return undefined;
+    const lock = this.configured.find((candidate) => candidate.module === moduleName && candidate.export === importedName);
+    if (!lock) return undefined;
+    let callbackIndex = lock.callbackArgument;
+    if (callbackIndex === undefined) {
+      callbackIndex = -1;
+      call.arguments.forEach((argument, index) => {
+        if (isFunctionNode(argument)) callbackIndex = index;
+      });
+    }
+    const keyText = callbackIndex > 0 ? this.staticText(call.arguments[0]) : undefined;
+    return this.callbackCall(call, callbackIndex, {
+      keyText: `${moduleName}#${importedName}${keyText ? `:${keyText}` : ''}`,
+      label: `\`${importedName}\`${keyText ? ` (${keyText})` : ''}`,
+    });
+  }
+
+  private libraryOf(receiver: TSESTree.Expression): LockLibrary | null {
+    let library = this.libraryByNode.get(receiver);
+    if (library === undefined) {
+      const type = this.types.services.getTypeAtLocation(receiver);
+      library = libraryOfType(type);
+      this.libraryByNode.set(receiver, library);
+    }
+    return library;
+  }
+
+  /** A Semaphore excludes other tasks only when it provably has one permit. */
+  private semaphoreProblem(receiver: TSESTree.Expression): string | undefined {
+    const tsNode = this.types.services.esTreeNodeToTSNodeMap.get(receiver);
+    const permits = this.permitsOf(tsNode as ts.Expression, 0);
+    if (permits === 1) return undefined;
+    return permits === undefined
+      ? 'it is a Semaphore whose permit count is not provably 1'
+      : `it is a Semaphore with ${permits} permits, so ${permits} tasks can hold it at once`;
+  }
+
+  private permitsOf(expression: ts.Expression, depth: number): number | undefined {
+    if (depth > 4) return undefined;
+    expression = ts.skipPartiallyEmittedExpressions(skipParens(expression));
+    if (ts.isNewExpression(expression)) {
+      const first = expression.arguments?.[0];
+      if (!first) return undefined;
+      const type = this.types.checker.getTypeAtLocation(first);
+      return type.isNumberLiteral() ? type.value : undefined;
+    }
+    if (ts.isCallExpression(expression) && expression.arguments.length > 0) {
+      // withTimeout(semaphore, ms)
+      return this.permitsOf(expression.arguments[0], depth + 1);
+    }
+    const symbol = this.types.checker.getSymbolAtLocation(
+      ts.isPropertyAccessExpression(expression) ? expression.name : expression,
+    );
+    for (const declaration of symbol?.declarations ?? []) {
+      if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.initializer) {
+        return this.permitsOf(declaration.initializer, depth + 1);
+      }
+      if (ts.isPropertyDeclaration(declaration) || ts.isParameter(declaration)) {
+        const assigned = constructorAssignment(declaration);
+        if (assigned) return this.permitsOf(assigned, depth + 1);
+      }
+    }
+    return undefined;
+  }
+}
+
+function skipParens(expression: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(expression) || ts.isAsExpression(expression) || ts.isNonNullExpression(expression)) {
+    expression = expression.expression;
+  }
+  return expression;
+}
+
+/** `this.sem = new Semaphore(1)` in the constructor of the class declaring `sem`. */
+function constructorAssignment(declaration: ts.PropertyDeclaration | ts.ParameterDeclaration): ts.Expression | undefined {
+  const cls = ts.isParameter(declaration) ? declaration.parent.parent : declaration.parent;
+  if (!ts.isClassLike(cls)) return undefined;
+  const name = declaration.name.getText();
+  const ctor = cls.members.find(ts.isConstructorDeclaration);
+  let found: ts.Expression | undefined;
+  for (const statement of ctor?.body?.statements ?? []) {
+    if (
+      ts.isExpressionStatement(statement) &&
+      ts.isBinaryExpression(statement.expression) &&
+      statement.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(statement.expression.left) &&
+      statement.expression.left.expression.kind === ts.SyntaxKind.ThisKeyword &&
+      statement.expression.left.name.text === name
+    ) {
+      found = statement.expression.right;
+    }
+  }
+  return found;
+}
+
+function webLockProblem(options: TSESTree.Node): string | undefined {
+  if (options.type !== 'ObjectExpression') return undefined;
+  for (const property of options.properties) {
+    if (property.type !== 'Property' || property.key.type !== 'Identifier') continue;
+    const value = ASTUtils.getStaticValue(property.value as TSESTree.Expression);
+    if (!value) continue;
+    if (property.key.name === 'mode' && value.value === 'shared') return 'it is requested in shared mode';
+    if (property.key.name === 'ifAvailable' && value.value === true) {
+      return 'with `ifAvailable` the callback also runs, without the lock, when another task holds it';
+    }
+    if (property.key.name === 'steal' && value.value === true) return 'with `steal` it takes the lock away from its holder';
+  }
+  return undefined;
+}
+
+function declaredIn(symbol: ts.Symbol, pattern: RegExp): boolean {
+  return (symbol.declarations ?? []).some((declaration) => pattern.test(declaration.getSourceFile().fileName));
+}
+
+function libraryOfType(type: ts.Type): LockLibrary | null {
+  const parts = type.isUnion() ? type.types : [type];
+  for (const part of parts) {
+    const symbol = part.getSymbol() ?? part.aliasSymbol;
+    if (!symbol) continue;
+    const name = symbol.getName();
+    if ((name === 'Mutex' || name === 'MutexInterface') && declaredIn(symbol, /[\\/]async-mutex[\\/]/)) return 'mutex';
+    if ((name === 'Semaphore' || name === 'SemaphoreInterface') && declaredIn(symbol, /[\\/]async-mutex[\\/]/)) {
+      return 'semaphore';
+    }
+    if (name === 'AsyncLock' && declaredIn(symbol, /[\\/]async-lock[\\/]/)) return 'async-lock';
+    if (name === 'LockManager' && declaredIn(symbol, /[\\/]lib\.[\w.]*\.d\.ts$|[\\/]lib\.dom/)) return 'lock-manager';
+  }
+  return null;
+}

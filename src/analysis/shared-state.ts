@@ -1,0 +1,175 @@
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+
+import { rootPath, type StatePath } from './access-paths';
+import type { FunctionNode } from './suspensions';
+
+/** Global objects through which code reaches `globalThis` properties. */
+const GLOBAL_OBJECTS = new Set(['globalThis', 'window', 'self', 'global']);
+
+export type Binding =
+  /** A variable of the analysed function itself: tracked by value. */
+  | { kind: 'local'; variable: TSESLint.Scope.Variable }
+  /** A parameter: its binding is per call, the object it holds may be seen by the caller. */
+  | { kind: 'param'; variable: TSESLint.Scope.Variable; path: StatePath }
+  /** Module state, imported state, a closure variable of concurrently running callbacks, a global. */
+  | { kind: 'shared'; path: StatePath }
+  /** Something that holds no state worth tracking (a function, a class, a built-in, a closure of a sequential callback). */
+  | { kind: 'none' };
+
+export interface ImportResolver {
+  /**
+   * A stable key for an imported binding's declaration, resolved by the type checker;
+   * null when the import holds no state (a function, a class, a type), undefined when unknown.
+   */
+  importKey(identifier: TSESTree.Identifier): string | null | undefined;
+}
+
+/**
+ * Decides which bindings other concurrent tasks can see, with ESLint's scope analysis
+ * (and the checker for imports). One instance per file.
+ */
+export class SharedStateResolver {
+  private readonly variableByIdentifier = new Map<TSESTree.Identifier | TSESTree.JSXIdentifier, TSESLint.Scope.Variable | null>();
+  private readonly ids = new Map<object, number>();
+  private readonly concurrency = new WeakMap<FunctionNode, boolean>();
+
+  constructor(
+    private readonly scopeManager: TSESLint.Scope.ScopeManager,
+    private readonly imports: ImportResolver,
+  ) {
+    for (const scope of scopeManager.scopes) {
+      for (const reference of scope.references) {
+        this.variableByIdentifier.set(reference.identifier, reference.resolved);
+      }
+      for (const variable of scope.variables) {
+        for (const identifier of variable.identifiers) this.variableByIdentifier.set(identifier, variable);
+      }
+    }
+  }
+
+  variableOf(identifier: TSESTree.Identifier): TSESLint.Scope.Variable | null {
+    return this.variableByIdentifier.get(identifier) ?? null;
+  }
+
+  idOf(thing: object): number {
+    let id = this.ids.get(thing);
+    if (id === undefined) {
+      id = this.ids.size + 1;
+      this.ids.set(thing, id);
+    }
+    return id;
+  }
+
+  /** How the analysed function `unit` sees the binding an identifier refers to. */
+  classify(identifier: TSESTree.Identifier, unit: FunctionNode): Binding {
+    const variable = this.variableOf(identifier);
+    if (!variable) {
+      // Undeclared in a script: an implicit global.
+      return GLOBAL_OBJECTS.has(identifier.name)
+        ? { kind: 'shared', path: rootPath('global', 'globalThis', false) }
+        : { kind: 'none' };
+    }
+    if (variable.defs.length === 0) {
+      // A built-in from the lib: only the global object itself leads to state.
+      return GLOBAL_OBJECTS.has(variable.name)
+        ? { kind: 'shared', path: rootPath('global', 'globalThis', false) }
+        : { kind: 'none' };
+    }
+    const def = variable.defs[0];
+    if (def.type === 'FunctionName' || def.type === 'Type' || def.type === 'TSEnumName' || def.type === 'TSModuleName') {
+      return { kind: 'none' };
+    }
+    if (this.isInside(variable.scope, unit)) {
+      return def.type === 'Parameter'
+        ? { kind: 'param', variable, path: rootPath(`param:${this.idOf(variable)}`, variable.name, false) }
+        : { kind: 'local', variable };
+    }
+    const home = variable.scope.variableScope;
+    if (home.type === 'module' || home.type === 'global') {
+      if (def.type === 'ImportBinding') {
+        const key = this.imports.importKey(identifier);
+        if (key === null) return { kind: 'none' };
+        return { kind: 'shared', path: rootPath(key ?? `var:${this.idOf(variable)}`, variable.name, true) };
+      }
+      return { kind: 'shared', path: rootPath(`var:${this.idOf(variable)}`, variable.name, def.type !== 'ClassName') };
+    }
+    // A variable of an enclosing function: shared only when this function can run concurrently with itself.
+    if (def.type === 'ClassName') return { kind: 'none' };
+    return this.isConcurrent(unit)
+      ? { kind: 'shared', path: rootPath(`var:${this.idOf(variable)}`, variable.name, true) }
+      : { kind: 'none' };
+  }
+
+  /** `this` inside a class member or object-literal method: the instance (or the class for static members). */
+  thisRoot(node: TSESTree.Node): StatePath | undefined {
+    for (let current = node.parent; current; current = current.parent) {
+      switch (current.type) {
+        case 'FunctionExpression':
+        case 'FunctionDeclaration': {
+          const owner = current.parent;
+          if (owner?.type === 'MethodDefinition' || owner?.type === 'TSAbstractMethodDefinition') {
+            return this.classRoot(owner.parent.parent as TSESTree.ClassDeclaration | TSESTree.ClassExpression, owner.static);
+          }
+          if (owner?.type === 'Property' && owner.parent.type === 'ObjectExpression') {
+            return rootPath(`this:${this.idOf(owner.parent)}`, 'this', false);
+          }
+          return undefined;
+        }
+        case 'PropertyDefinition':
+        case 'AccessorProperty':
+          return this.classRoot(current.parent.parent as TSESTree.ClassDeclaration | TSESTree.ClassExpression, current.static);
+        case 'StaticBlock':
+          return this.classRoot(current.parent.parent as TSESTree.ClassDeclaration | TSESTree.ClassExpression, true);
+        default:
+          break;
+      }
+    }
+    return undefined;
+  }
+
+  private classRoot(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, isStatic: boolean): StatePath {
+    if (!isStatic) return rootPath(`this:${this.idOf(cls)}`, 'this', false);
+    const variable = cls.id ? this.variableOf(cls.id) : null;
+    return variable
+      ? rootPath(`var:${this.idOf(variable)}`, variable.name, false)
+      : rootPath(`static:${this.idOf(cls)}`, 'this', false);
+  }
+
+  private isInside(scope: TSESLint.Scope.Scope, unit: FunctionNode): boolean {
+    for (let current: TSESLint.Scope.Scope | null = scope; current; current = current.upper) {
+      if (current.block === unit) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether a function's invocations can overlap: it is handed to other code (`map`, `Promise.all`,
+   * listeners, timers, handlers), returned or stored. An immediately invoked function, or one only
+   * ever called as `await f()`, runs one invocation at a time.
+   */
+  isConcurrent(fn: FunctionNode): boolean {
+    let answer = this.concurrency.get(fn);
+    if (answer === undefined) {
+      answer = this.computeConcurrent(fn);
+      this.concurrency.set(fn, answer);
+    }
+    return answer;
+  }
+
+  private computeConcurrent(fn: FunctionNode): boolean {
+    const parent = fn.parent;
+    if (parent.type === 'CallExpression' && parent.callee === fn) return false;
+    let name: TSESTree.Identifier | undefined;
+    if (fn.type === 'FunctionDeclaration' && fn.id) name = fn.id;
+    else if (parent.type === 'VariableDeclarator' && parent.init === fn && parent.id.type === 'Identifier') name = parent.id;
+    if (!name) return true;
+    const variable = this.variableOf(name);
+    if (!variable) return true;
+    const uses = variable.references.filter((reference) => reference.identifier !== name);
+    if (uses.length === 0) return true;
+    return !uses.every((reference) => {
+      const call = reference.identifier.parent;
+      return call?.type === 'CallExpression' && call.callee === reference.identifier && call.parent.type === 'AwaitExpression';
+    });
+  }
+}

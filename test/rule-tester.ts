@@ -5,10 +5,7 @@ import * as vitest from 'vitest';
 
 RuleTester.afterAll = vitest.afterAll;
 RuleTester.describe = vitest.describe;
-RuleTester.describeSkip = vitest.describe.skip;
 RuleTester.it = vitest.it;
-RuleTester.itOnly = vitest.it.only;
-RuleTester.itSkip = vitest.it.skip;
 
 /** The fixture project the rule tests are type-checked in: real `async-mutex` and `async-lock` types. */
 export const rulesFixture = path.resolve(__dirname, '../fixtures/rules');
@@ -17,7 +14,7 @@ export function createRuleTester(): RuleTester {
   return new RuleTester({
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.ts*'] },
+        projectService: true,
         tsconfigRootDir: rulesFixture,
       },
     },

@@ -186,7 +186,7 @@ export class FunctionFlow {
     for (const [fact, status] of state.status) {
       const protectedBy = new Set([...status.protectedBy].filter((id) => held.has(id)));
       if (status.suspension && protectedBy.size === status.protectedBy.size) continue;
-      state.status.set(fact, { suspension: status.suspension ?? at, protectedBy, locksAtRead: status.locksAtRead });
+      state.status.set(fact, { ...status, suspension: status.suspension ?? at, protectedBy });
     }
     // A rejected await throws here: the catch block can start from this state.
     const tryFrame = this.innermost('try');
@@ -215,32 +215,68 @@ export class FunctionFlow {
   /**
    * A write of `path` whose value (or key, or receiver) was computed from `dependencies`. Reports a
    * lost update when one of them is a stale read of the same state, otherwise a stale check when an
-   * enclosing condition is; then the write claims the state: earlier reads of it are superseded.
+   * enclosing condition is; then the write claims the state: the checks of it are settled and the
+   * reads of it are superseded.
    */
-  private write(path: StatePath, node: TSESTree.Node, dependencies: ReadonlySet<Fact>, state: FlowState, removal = false): void {
+  private write(
+    path: StatePath,
+    node: TSESTree.Node,
+    dependencies: ReadonlySet<Fact>,
+    state: FlowState,
+    options: { removal?: boolean; restores?: StatePath } = {},
+  ): void {
     if (!isSharedPath(path)) return;
-    if (!this.checkWrite('lostUpdate', path, node, dependencies, state) && !removal) {
-      this.checkWrite('staleCheck', path, node, state.checks, state);
+    if (!this.checkLostUpdate(path, node, dependencies, state, options.restores) && !options.removal) {
+      this.checkStaleCheck(path, node, state);
     }
-    for (const fact of [...state.status.keys()]) {
-      if (overwrites(path, fact.path)) state.status.delete(fact);
+    for (const [fact, status] of [...state.status]) {
+      if (overwrites(path, fact.path) && !status.superseded) state.status.set(fact, { ...status, superseded: true });
     }
     for (const fact of [...state.checks]) {
       if (overwrites(path, fact.path)) state.checks.delete(fact);
     }
   }
 
-  private checkWrite(
+  private checkLostUpdate(
+    path: StatePath,
+    node: TSESTree.Node,
+    dependencies: ReadonlySet<Fact>,
+    state: FlowState,
+    restores: StatePath | undefined,
+  ): boolean {
+    // A value that folds in a fresh read of the same state (`[...batch, ...this.items]`) loses nothing.
+    for (const fact of dependencies) {
+      const status = state.status.get(fact);
+      if (status && !status.suspension && fact.path.key === path.key) return false;
+    }
+    const stale = [...dependencies].filter((fact) => {
+      const status = state.status.get(fact);
+      if (!status?.suspension || !overwrites(path, fact.path)) return false;
+      // Putting back what this function read before its own write is a rollback, not an update.
+      return !(status.superseded && restores?.key === fact.path.key);
+    });
+    return this.recordStale('lostUpdate', path, node, stale, state);
+  }
+
+  private checkStaleCheck(path: StatePath, node: TSESTree.Node, state: FlowState): boolean {
+    const stale = [...state.checks].filter((fact) => {
+      const status = state.status.get(fact);
+      return status?.suspension && overwrites(path, fact.path);
+    });
+    return this.recordStale('staleCheck', path, node, stale, state);
+  }
+
+  private recordStale(
     kind: RaceFinding['kind'],
     path: StatePath,
     node: TSESTree.Node,
-    facts: ReadonlySet<Fact>,
+    stale: readonly Fact[],
     state: FlowState,
   ): boolean {
     const held = state.exclusiveHeld();
-    for (const fact of facts) {
+    for (const fact of stale) {
       const status = state.status.get(fact);
-      if (!status?.suspension || !overwrites(path, fact.path)) continue;
+      if (!status?.suspension) continue;
       const guards = [...status.protectedBy].filter((id) => held.has(id));
       if (guards.length > 0) {
         this.ctx.guarded.push({
@@ -500,6 +536,8 @@ export class FunctionFlow {
       exits = [exitState, ...frame.breaks];
       if (!end) break;
       head = FlowState.join(state, end) ?? state;
+      // The next iteration re-evaluates its guards: checks made in this one do not carry over.
+      head.checks = new Set(state.checks);
     }
     const out = FlowState.joinAll(exits);
     if (out) for (const fact of [...out.checks]) if (!before.has(fact)) out.checks.delete(fact);
@@ -567,7 +605,7 @@ export class FunctionFlow {
         if (binding.kind === 'local' || binding.kind === 'param') {
           state.env.set(binding.variable, this.bindingValue(value));
         } else if (binding.kind === 'shared') {
-          this.write(binding.path, pattern, value.facts, state);
+          this.write(binding.path, pattern, value.facts, state, { restores: value.alias });
         }
         return;
       }
@@ -727,7 +765,9 @@ export class FunctionFlow {
           const object = this.expression(argument.object, state);
           const key = argument.computed ? this.expression(argument.property as TSESTree.Expression, state) : EMPTY_VALUE;
           if (object.alias) {
-            this.write(childPath(object.alias, memberSegment(argument)), argument, unionFacts(key.facts, object.facts), state, true);
+            this.write(childPath(object.alias, memberSegment(argument)), argument, unionFacts(key.facts, object.facts), state, {
+              removal: true,
+            });
           }
           return EMPTY_VALUE;
         }
@@ -818,7 +858,9 @@ export class FunctionFlow {
         const key = target.computed ? this.expression(target.property as TSESTree.Expression, state) : EMPTY_VALUE;
         const value = this.expression(node.right, state);
         if (object.alias) {
-          this.write(childPath(object.alias, memberSegment(target)), target, unionFacts(value.facts, key.facts, object.facts), state);
+          this.write(childPath(object.alias, memberSegment(target)), target, unionFacts(value.facts, key.facts, object.facts), state, {
+            restores: value.alias,
+          });
         }
         return value;
       }
@@ -890,7 +932,9 @@ export class FunctionFlow {
         if (CONTAINER_WRITES[kind].has(method)) {
           let result = args.facts;
           if (CONTAINER_READ_WRITES.has(method)) result = unionFacts(result, new Set([this.read(contents, node, state)]));
-          this.write(contents, node, unionFacts(args.facts, receiver.facts, key.facts), state, CONTAINER_REMOVALS.has(method));
+          this.write(contents, node, unionFacts(args.facts, receiver.facts, key.facts), state, {
+            removal: CONTAINER_REMOVALS.has(method),
+          });
           return { facts: result };
         }
         const fact = this.read(contents, node, state);
@@ -914,12 +958,12 @@ export class FunctionFlow {
     return CONTAINER_READS[kind].has(method) || CONTAINER_WRITES[kind].has(method) ? kind : undefined;
   }
 
-  /** `Object.assign(target, ...sources)` writes every property of `target`. */
+  /** `Object.assign(target, ...sources)` writes the properties of `target` from the sources. */
   private objectAssign(node: TSESTree.CallExpression, state: FlowState): FlowValue {
     const [targetNode, ...sources] = node.arguments;
     const target = this.expression(targetNode, state);
     const values = this.union(sources, state);
-    if (target.alias && isSharedPath(target.alias)) this.write(target.alias, node, unionFacts(values.facts, target.facts), state);
+    if (target.alias && isSharedPath(target.alias)) this.write(target.alias, node, values.facts, state);
     return { facts: unionFacts(target.facts, values.facts), alias: target.alias };
   }
 

@@ -25,6 +25,8 @@ export interface FactStatus {
   readonly protectedBy: ReadonlySet<string>;
   /** Locks (exclusive or not) held at the read, for explaining why a lock did not help. */
   readonly locksAtRead: ReadonlyMap<string, HeldLock>;
+  /** The function itself wrote the state after this read (writing the read value back is then a rollback). */
+  readonly superseded?: boolean;
 }
 
 /** What an expression evaluates to, as far as the analysis cares. */
@@ -107,6 +109,7 @@ export class FlowState {
           suspension: mine.suspension ?? other.suspension,
           protectedBy: intersect(mine.protectedBy, other.protectedBy),
           locksAtRead: mine.locksAtRead.size <= other.locksAtRead.size ? mine.locksAtRead : other.locksAtRead,
+          superseded: (mine.superseded ?? false) && (other.superseded ?? false),
         });
       }
     }

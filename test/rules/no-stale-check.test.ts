@@ -1,0 +1,268 @@
+import rule from '../../rules/no-stale-check';
+import { expectReport, type Sequence } from '../locate';
+import { createRuleTester } from '../rule-tester';
+
+interface StaleCheck extends Sequence {
+  state: string;
+  variant?: '' | 'LockReleased' | 'ReadOutsideLock' | 'NotExclusive' | 'DifferentLocks';
+  extra?: Record<string, string | number>;
+}
+
+function invalid(name: string, code: string, ...reports: StaleCheck[]) {
+  return {
+    name,
+    code,
+    errors: reports.map((report) =>
+      expectReport(code, `staleCheck${report.variant ?? ''}` as const, report.state, report, report.extra),
+    ),
+  };
+}
+
+const decls = `
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+declare function refreshToken(): Promise<string>;
+`;
+
+createRuleTester().run('no-stale-check', rule, {
+  valid: [
+    {
+      name: 'in-flight promise memoization: no suspension between the check and the write',
+      code: `${decls}
+export class Client {
+  private token?: Promise<string>;
+  getToken() {
+    if (!this.token) this.token = refreshToken();
+    return this.token;
+  }
+}`,
+    },
+    {
+      name: 'a busy flag written before the first await claims the state',
+      code: `${decls}
+export class Poller {
+  private busy = false;
+  async poll() {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await save();
+    } finally {
+      this.busy = false;
+    }
+  }
+}`,
+    },
+    {
+      name: 'double-checked locking: the re-check inside the lock decides',
+      code: `${decls}
+import { Mutex } from 'async-mutex';
+export class Client {
+  private token: string | undefined;
+  private readonly mutex = new Mutex();
+  async getToken() {
+    if (!this.token) {
+      await this.mutex.runExclusive(async () => {
+        if (!this.token) this.token = await refreshToken();
+      });
+    }
+    return this.token;
+  }
+}`,
+    },
+    {
+      name: 'a re-check after the await',
+      code: `${decls}
+declare function connect(): Promise<{ close(): Promise<void> }>;
+export class Pool {
+  private connection: { close(): Promise<void> } | undefined;
+  async get() {
+    if (this.connection) return this.connection;
+    const fresh = await connect();
+    if (this.connection) {
+      await fresh.close();
+      return this.connection;
+    }
+    this.connection = fresh;
+    return fresh;
+  }
+}`,
+    },
+    {
+      name: 'the check and the write are of different state',
+      code: `${decls}
+export class Feed {
+  private closed = false;
+  private latest = 0;
+  async tick() {
+    if (this.closed) return;
+    this.latest = await load('latest');
+  }
+}`,
+    },
+    {
+      name: 'removing an entry after a stale check is idempotent',
+      code: `${decls}
+const pending = new Map<string, number>();
+export async function settle(id: string) {
+  if (!pending.has(id)) return;
+  await save(id);
+  pending.delete(id);
+}`,
+    },
+    {
+      name: 'a cache fill under a lock',
+      code: `${decls}
+import { Mutex } from 'async-mutex';
+const cache = new Map<string, number>();
+const cacheLock = new Mutex();
+export async function get(key: string) {
+  return cacheLock.runExclusive(async () => {
+    if (!cache.has(key)) cache.set(key, await load(key));
+    return cache.get(key);
+  });
+}`,
+    },
+    {
+      name: 'a draining loop: each iteration checks again',
+      code: `${decls}
+export class Worker {
+  private queue: string[] = [];
+  private done = 0;
+  async drain() {
+    while (true) {
+      const job = this.queue.shift();
+      if (!job) break;
+      await save(job);
+      this.done++;
+    }
+  }
+}`,
+    },
+    {
+      name: 'a check whose branches both rejoin does not guard what follows',
+      code: `${decls}
+export class Pool {
+  private size = 0;
+  async grow() {
+    if (this.size > 10) {
+      await save();
+    }
+    this.size++;
+  }
+}`,
+    },
+  ],
+  invalid: [
+    invalid(
+      'token refresh: check, await, write',
+      `${decls}
+let token: string | undefined;
+export async function getToken() {
+  if (!token) {
+    token = await refreshToken();
+  }
+  return token;
+}`,
+      { state: '`token`', write: 'token = await', read: 'if (!token)', suspend: 'token = await' },
+    ),
+    invalid(
+      'cache fill on a miss: has, await, set',
+      `${decls}
+const cache = new Map<string, number>();
+export async function get(key: string) {
+  if (!cache.has(key)) cache.set(key, await load(key));
+  return cache.get(key);
+}`,
+      { state: 'an entry of `cache`', write: 'cache.set(', read: 'if (!cache', suspend: 'await load' },
+    ),
+    invalid(
+      'a balance check before a debit',
+      `${decls}
+export class Account {
+  private balance = 100;
+  async withdraw(amount: number) {
+    if (this.balance >= amount) {
+      await save(amount);
+      this.balance -= amount;
+    }
+  }
+}`,
+      { state: '`this.balance`', write: 'this.balance -=', read: 'if (this.balance', suspend: 'await save' },
+    ),
+    invalid(
+      'a logical assignment with an await on its right',
+      `${decls}
+let session: string | undefined;
+export async function ensureSession() {
+  session ??= await refreshToken();
+  return session;
+}`,
+      { state: '`session`', write: 'session ??=', read: 'session ??=', suspend: 'session ??=' },
+    ),
+    invalid(
+      'a guard that returns early, then an await, then the write',
+      `${decls}
+export class Job {
+  private status: 'idle' | 'running' = 'idle';
+  async start() {
+    if (this.status !== 'idle') return;
+    await save();
+    this.status = 'running';
+  }
+}`,
+      { state: '`this.status`', write: 'this.status = ', read: "if (this.status !== 'idle')", suspend: 'await save' },
+    ),
+    invalid(
+      'a check of a value read before the await',
+      `${decls}
+export class Client {
+  private token: string | undefined;
+  async renew() {
+    const current = this.token;
+    await save();
+    if (!current) this.token = await refreshToken();
+  }
+}`,
+      { state: '`this.token`', write: 'this.token = await', read: 'const current', suspend: 'await save' },
+    ),
+    invalid(
+      'a closure Set checked by concurrent callbacks',
+      `${decls}
+export async function saveAll(ids: string[]) {
+  const seen = new Set<string>();
+  await Promise.all(
+    ids.map(async (id) => {
+      if (seen.has(id)) return;
+      await save(id);
+      seen.add(id);
+    }),
+  );
+}`,
+      { state: 'an entry of `seen`', write: 'seen.add(id)', read: 'if (seen.has', suspend: 'await save' },
+    ),
+    invalid(
+      'the check is made before the lock is taken',
+      `${decls}
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+let token: string | undefined;
+export async function getToken() {
+  if (!token) {
+    await mutex.runExclusive(async () => {
+      token = await refreshToken();
+    });
+  }
+  return token;
+}`,
+      {
+        state: '`token`',
+        write: 'token = await',
+        read: 'if (!token)',
+        suspend: 'mutex.runExclusive',
+        variant: 'ReadOutsideLock',
+        extra: { lock: '`mutex`' },
+      },
+    ),
+  ],
+});

@@ -32,8 +32,8 @@ export default createRule<[RaceRuleOptions], MessageIds>({
         'This update of {{state}} (read on line {{readLine}}, suspended at line {{suspendLine}}) holds {{lock}}, but the update on line {{otherLine}} holds {{otherLock}}; different locks do not exclude each other, so each can overwrite the other.',
     },
     schema: raceRuleSchema,
+    defaultOptions: [{ locks: [] }],
   },
-  defaultOptions: [{ locks: [] }],
   create(context, [options]) {
     const findings = analyzeRaces(context, 'no-lost-update', options);
     return {

@@ -32,8 +32,8 @@ export default createRule<[RaceRuleOptions], MessageIds>({
         'This check-then-write of {{state}} (checked on line {{readLine}}, suspended at line {{suspendLine}}) holds {{lock}}, but the update on line {{otherLine}} holds {{otherLock}}; different locks do not exclude each other.',
     },
     schema: raceRuleSchema,
+    defaultOptions: [{ locks: [] }],
   },
-  defaultOptions: [{ locks: [] }],
   create(context, [options]) {
     const findings = analyzeRaces(context, 'no-stale-check', options);
     return {

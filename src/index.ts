@@ -1,5 +1,3 @@
-import type { TSESLint } from '@typescript-eslint/utils';
-
 import noLostUpdate from '../rules/no-lost-update';
 import noStaleCheck from '../rules/no-stale-check';
 import { buildConfigs } from './configs';
@@ -18,6 +16,6 @@ const plugin = {
   rules,
   configs: {} as ReturnType<typeof buildConfigs>,
 };
-plugin.configs = buildConfigs(plugin as unknown as TSESLint.FlatConfig.Plugin, rules);
+plugin.configs = buildConfigs(plugin, rules);
 
 export = plugin;

@@ -63,7 +63,7 @@ export function describePath(path: StatePath): string {
 /** The static name of a member's property (`x.a`, `x['a']`, `x.#a`), or undefined for a dynamic key. */
 export function staticPropertyName(node: TSESTree.MemberExpression): string | undefined {
   if (!node.computed) {
-    return node.property.type === 'PrivateIdentifier' ? `#${node.property.name}` : (node.property as TSESTree.Identifier).name;
+    return node.property.type === 'PrivateIdentifier' ? `#${node.property.name}` : (node.property).name;
   }
   const property = node.property;
   if (property.type === 'Literal' && (typeof property.value === 'string' || typeof property.value === 'number')) {
@@ -104,6 +104,9 @@ export const CONTAINER_WRITES: Record<ContainerKind, ReadonlySet<string>> = {
 
 /** Writes that also return part of what they removed, so they read the contents too. */
 export const CONTAINER_READ_WRITES: ReadonlySet<string> = new Set(['pop', 'shift', 'splice']);
+
+/** Writes that only add to the contents: they cannot overwrite an update, only act on a stale check. */
+export const CONTAINER_APPENDS: ReadonlySet<string> = new Set(['push', 'unshift', 'add']);
 
 /** Writes that only remove: a stale check guarding one of these is not reported (removal is idempotent). */
 export const CONTAINER_REMOVALS: ReadonlySet<string> = new Set(['delete', 'clear']);

@@ -102,6 +102,7 @@ function runAnalysis(
     findings: new Map(),
     guarded: [],
     facts: new Map(),
+    derivedFacts: new Map(),
   };
 
   for (const unit of findUnits(sourceCode, locks)) {

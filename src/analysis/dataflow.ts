@@ -3,6 +3,7 @@ import type * as ts from 'typescript';
 
 import {
   childPath,
+  CONTAINER_APPENDS,
   CONTAINER_READ_WRITES,
   CONTAINER_READS,
   CONTAINER_REMOVALS,
@@ -24,6 +25,7 @@ import {
   type HeldLock,
   joinValues,
   NO_FACTS,
+  readOf,
   unionFacts,
 } from './flow-state';
 import type { LockCall, LockRecognizer } from './locks';
@@ -70,6 +72,8 @@ export interface FlowContext {
   findings: Map<TSESTree.Node, RaceFinding>;
   guarded: GuardedUpdate[];
   facts: Map<TSESTree.Node, Map<string, Fact>>;
+  /** The guard fact made from each read, and the facts standing for a read on a short-circuit path. */
+  derivedFacts: Map<Fact, Map<string, Fact>>;
 }
 
 interface JumpFrame {
@@ -152,13 +156,12 @@ export class FunctionFlow {
     switch (param.type) {
       case 'Identifier': {
         const binding = this.ctx.shared.classify(param, this.unit);
-        if (binding.kind === 'param') state.env.set(binding.variable, { facts: NO_FACTS, alias: binding.path });
-        else if (binding.kind === 'local') state.env.set(binding.variable, EMPTY_VALUE);
+        if (binding.kind === 'local') state.env.set(binding.variable, EMPTY_VALUE);
         return;
       }
       case 'AssignmentPattern':
         this.expression(param.right, state);
-        this.bindParameter(param.left as TSESTree.Parameter, state);
+        this.bindParameter(param.left, state);
         return;
       case 'RestElement':
         this.bindParameter(param.argument as TSESTree.Parameter, state);
@@ -172,7 +175,7 @@ export class FunctionFlow {
         for (const element of param.elements) if (element) this.bindParameter(element as TSESTree.Parameter, state);
         return;
       case 'TSParameterProperty':
-        this.bindParameter(param.parameter as TSESTree.Parameter, state);
+        this.bindParameter(param.parameter, state);
         return;
       default:
         return;
@@ -223,12 +226,13 @@ export class FunctionFlow {
     node: TSESTree.Node,
     dependencies: ReadonlySet<Fact>,
     state: FlowState,
-    options: { removal?: boolean; restores?: StatePath } = {},
+    options: { removal?: boolean; append?: boolean; restores?: StatePath } = {},
   ): void {
     if (!isSharedPath(path)) return;
-    if (!this.checkLostUpdate(path, node, dependencies, state, options.restores) && !options.removal) {
-      this.checkStaleCheck(path, node, state);
-    }
+    const values = [...dependencies].filter((fact) => !fact.guardOf);
+    const guards = [...dependencies].filter((fact) => fact.guardOf).map(readOf);
+    const lost = !options.append && this.checkLostUpdate(path, node, values, state, options.restores);
+    if (!lost && !options.removal) this.checkStaleCheck(path, node, [...state.checks, ...guards], state);
     for (const [fact, status] of [...state.status]) {
       if (overwrites(path, fact.path) && !status.superseded) state.status.set(fact, { ...status, superseded: true });
     }
@@ -240,7 +244,7 @@ export class FunctionFlow {
   private checkLostUpdate(
     path: StatePath,
     node: TSESTree.Node,
-    dependencies: ReadonlySet<Fact>,
+    dependencies: readonly Fact[],
     state: FlowState,
     restores: StatePath | undefined,
   ): boolean {
@@ -249,7 +253,7 @@ export class FunctionFlow {
       const status = state.status.get(fact);
       if (status && !status.suspension && fact.path.key === path.key) return false;
     }
-    const stale = [...dependencies].filter((fact) => {
+    const stale = dependencies.filter((fact) => {
       const status = state.status.get(fact);
       if (!status?.suspension || !overwrites(path, fact.path)) return false;
       // Putting back what this function read before its own write is a rollback, not an update.
@@ -258,8 +262,8 @@ export class FunctionFlow {
     return this.recordStale('lostUpdate', path, node, stale, state);
   }
 
-  private checkStaleCheck(path: StatePath, node: TSESTree.Node, state: FlowState): boolean {
-    const stale = [...state.checks].filter((fact) => {
+  private checkStaleCheck(path: StatePath, node: TSESTree.Node, checks: readonly Fact[], state: FlowState): boolean {
+    const stale = checks.filter((fact) => {
       const status = state.status.get(fact);
       return status?.suspension && overwrites(path, fact.path);
     });
@@ -322,9 +326,10 @@ export class FunctionFlow {
   /** A condition was evaluated: a fresh re-read compared with a stale one re-validates it (optimistic concurrency). */
   private condition(test: TSESTree.Expression, state: FlowState): ReadonlySet<Fact> {
     const value = this.expression(test, state);
+    const reads = new Set([...value.facts].map(readOf));
     const fresh: Fact[] = [];
     const stale: Fact[] = [];
-    for (const fact of value.facts) {
+    for (const fact of reads) {
       const status = state.status.get(fact);
       if (!status) continue;
       (status.suspension ? stale : fresh).push(fact);
@@ -335,7 +340,51 @@ export class FunctionFlow {
         if (status) state.status.set(staleFact, { ...status, suspension: null, protectedBy: state.exclusiveHeld() });
       }
     }
-    return value.facts;
+    return reads;
+  }
+
+  private derived(fact: Fact, key: string, make: () => Fact): Fact {
+    let byKey = this.ctx.derivedFacts.get(fact);
+    if (!byKey) {
+      byKey = new Map();
+      this.ctx.derivedFacts.set(fact, byKey);
+    }
+    let derived = byKey.get(key);
+    if (!derived) {
+      derived = make();
+      byKey.set(key, derived);
+    }
+    return derived;
+  }
+
+  /** The facts of a value that was chosen by checking them: guards, not values. */
+  private asGuards(facts: ReadonlySet<Fact>): ReadonlySet<Fact> {
+    if (facts.size === 0) return facts;
+    return new Set(
+      [...facts].map((fact) => {
+        const read = readOf(fact);
+        return this.derived(read, 'guard', () => ({ ...read, id: -read.id, guardOf: read }));
+      }),
+    );
+  }
+
+  /**
+   * The facts of a value on a short-circuit path (`x` in `x || await load()`): the same reads, with the
+   * status they have on that path only, so a suspension on the other path does not make them stale.
+   */
+  private onShortCircuit(facts: ReadonlySet<Fact>, at: TSESTree.Node, state: FlowState): ReadonlySet<Fact> {
+    const result = new Set<Fact>();
+    for (const fact of facts) {
+      const status = state.status.get(fact);
+      if (fact.guardOf || !status) {
+        result.add(fact);
+        continue;
+      }
+      const shadow = this.derived(fact, `short:${at.range[0]}`, () => ({ ...fact, id: -fact.id - 0.5 }));
+      state.status.set(shadow, status);
+      result.add(shadow);
+    }
+    return result;
   }
 
   /** Enter a branch guarded by `checks`; a fresh check supersedes stale checks of the same state. */
@@ -505,7 +554,7 @@ export class FunctionFlow {
     for (let pass = 0; pass < LOOP_PASSES; pass++) {
       const frame = newFrame('loop', labels);
       this.frames.push(frame);
-      let bodyState: FlowState | null = head.clone();
+      const bodyState: FlowState | null = head.clone();
       let exitState: FlowState | null = null;
       if (node.type === 'WhileStatement' || node.type === 'ForStatement') {
         const checks = node.test ? this.condition(node.test, bodyState) : NO_FACTS;
@@ -602,7 +651,7 @@ export class FunctionFlow {
     switch (pattern.type) {
       case 'Identifier': {
         const binding = this.ctx.shared.classify(pattern, this.unit);
-        if (binding.kind === 'local' || binding.kind === 'param') {
+        if (binding.kind === 'local') {
           state.env.set(binding.variable, this.bindingValue(value));
         } else if (binding.kind === 'shared') {
           this.write(binding.path, pattern, value.facts, state, { restores: value.alias });
@@ -629,10 +678,10 @@ export class FunctionFlow {
             this.bind(element.argument, { facts: value.facts }, state);
             return;
           }
-          const tupleReleaser = value.resolvedReleaser?.tuple && index === 1;
+          const releaser = value.resolvedReleaser?.tuple && index === 1 ? value.resolvedReleaser.lock : undefined;
           this.bind(
             element,
-            tupleReleaser ? { facts: NO_FACTS, releaserOf: value.resolvedReleaser?.lock } : this.member(value, CONTENTS, element, state),
+            releaser ? { facts: NO_FACTS, releaserOf: releaser } : this.member(value, CONTENTS, element, state),
             state,
           );
         });
@@ -676,7 +725,7 @@ export class FunctionFlow {
     const node = unwrapExpression(target);
     if (node.type === 'MemberExpression') {
       const object = this.expression(node.object, state);
-      const key = node.computed ? this.expression(node.property as TSESTree.Expression, state) : EMPTY_VALUE;
+      const key = node.computed ? this.expression(node.property, state) : EMPTY_VALUE;
       if (object.alias) {
         this.write(childPath(object.alias, memberSegment(node)), node, unionFacts(value.facts, key.facts, object.facts), state);
       }
@@ -763,7 +812,7 @@ export class FunctionFlow {
         const argument = unwrapExpression(node.argument);
         if (node.operator === 'delete' && argument.type === 'MemberExpression') {
           const object = this.expression(argument.object, state);
-          const key = argument.computed ? this.expression(argument.property as TSESTree.Expression, state) : EMPTY_VALUE;
+          const key = argument.computed ? this.expression(argument.property, state) : EMPTY_VALUE;
           if (object.alias) {
             this.write(childPath(object.alias, memberSegment(argument)), argument, unionFacts(key.facts, object.facts), state, {
               removal: true,
@@ -778,15 +827,18 @@ export class FunctionFlow {
           facts: unionFacts(this.expression(node.left, state).facts, this.expression(node.right, state).facts),
         };
       case 'LogicalExpression': {
-        const left = this.condition(node.left, state);
+        const left = this.expression(node.left, state);
+        const checks = new Set([...left.facts].map(readOf));
         const before = new Set(state.checks);
         const rightState = state.clone();
-        this.guard(rightState, left);
+        this.guard(rightState, checks);
         const right = this.expression(node.right, rightState);
-        this.unguard(rightState, before, left);
+        this.unguard(rightState, before, checks);
+        // The left value is the result only on the path that skipped the right side.
+        const shortCircuit = this.onShortCircuit(left.facts, node, state);
         const joined = FlowState.join(state, rightState);
         if (joined) this.replace(state, joined);
-        return { facts: unionFacts(left, right.facts) };
+        return { facts: unionFacts(shortCircuit, right.facts, this.asGuards(checks)) };
       }
       case 'ConditionalExpression': {
         const test = this.condition(node.test, state);
@@ -801,7 +853,7 @@ export class FunctionFlow {
           this.unguard(joined, before, test);
           this.replace(state, joined);
         }
-        return { facts: unionFacts(test, whenTrue.facts, whenFalse.facts) };
+        return { facts: unionFacts(this.asGuards(test), whenTrue.facts, whenFalse.facts) };
       }
       case 'SequenceExpression': {
         let last: FlowValue = EMPTY_VALUE;
@@ -831,8 +883,7 @@ export class FunctionFlow {
     const binding = this.ctx.shared.classify(node, this.unit);
     switch (binding.kind) {
       case 'local':
-      case 'param':
-        return state.env.get(binding.variable) ?? (binding.kind === 'param' ? { facts: NO_FACTS, alias: binding.path } : EMPTY_VALUE);
+        return state.env.get(binding.variable) ?? EMPTY_VALUE;
       case 'shared': {
         if (!binding.path.rootShared) return { facts: NO_FACTS, alias: binding.path };
         const fact = this.read(binding.path, node, state);
@@ -845,7 +896,7 @@ export class FunctionFlow {
 
   private memberExpression(node: TSESTree.MemberExpression, state: FlowState): FlowValue {
     const object = this.expression(node.object, state);
-    const key = node.computed ? this.expression(node.property as TSESTree.Expression, state) : EMPTY_VALUE;
+    const key = node.computed ? this.expression(node.property, state) : EMPTY_VALUE;
     const value = this.member(object, memberSegment(node), node, state);
     return key.facts.size > 0 ? { facts: unionFacts(value.facts, key.facts), alias: value.alias } : value;
   }
@@ -855,7 +906,7 @@ export class FunctionFlow {
     if (node.operator === '=') {
       if (target.type === 'MemberExpression') {
         const object = this.expression(target.object, state);
-        const key = target.computed ? this.expression(target.property as TSESTree.Expression, state) : EMPTY_VALUE;
+        const key = target.computed ? this.expression(target.property, state) : EMPTY_VALUE;
         const value = this.expression(node.right, state);
         if (object.alias) {
           this.write(childPath(object.alias, memberSegment(target)), target, unionFacts(value.facts, key.facts, object.facts), state, {
@@ -874,7 +925,7 @@ export class FunctionFlow {
     let current: FlowValue;
     if (target.type === 'MemberExpression') {
       object = this.expression(target.object, state);
-      key = target.computed ? this.expression(target.property as TSESTree.Expression, state) : EMPTY_VALUE;
+      key = target.computed ? this.expression(target.property, state) : EMPTY_VALUE;
       current = this.member(object, memberSegment(target), target, state);
     } else {
       current = this.expression(target, state);
@@ -920,7 +971,7 @@ export class FunctionFlow {
     if (callee.type === 'MemberExpression') {
       const receiverNode = callee.object;
       const receiver = this.expression(receiverNode, state);
-      const key = callee.computed ? this.expression(callee.property as TSESTree.Expression, state) : EMPTY_VALUE;
+      const key = callee.computed ? this.expression(callee.property, state) : EMPTY_VALUE;
       const method = staticPropertyName(callee);
       if (method === 'assign' && receiverNode.type === 'Identifier' && receiverNode.name === 'Object' && node.arguments.length > 0) {
         return this.objectAssign(node, state);
@@ -934,6 +985,7 @@ export class FunctionFlow {
           if (CONTAINER_READ_WRITES.has(method)) result = unionFacts(result, new Set([this.read(contents, node, state)]));
           this.write(contents, node, unionFacts(args.facts, receiver.facts, key.facts), state, {
             removal: CONTAINER_REMOVALS.has(method),
+            append: CONTAINER_APPENDS.has(method),
           });
           return { facts: result };
         }

@@ -7,6 +7,16 @@ export interface Fact {
   readonly id: number;
   readonly node: TSESTree.Node;
   readonly path: StatePath;
+  /**
+   * Set on a value's *guard* facts: the value was chosen by a check of that read
+   * (`x || await load()` is `x` only when `x` was truthy), so a write of it depends on the check, not on the read.
+   */
+  readonly guardOf?: Fact;
+}
+
+/** The read a fact stands for (itself, or the read a guard fact was made from). */
+export function readOf(fact: Fact): Fact {
+  return fact.guardOf ?? fact;
 }
 
 /** A lock held at some point of the function. */

@@ -112,13 +112,13 @@ export class LockRecognizer {
     callbackIndex: number,
     rest: Omit<LockCall, 'operation'>,
   ): LockCall | undefined {
-    const callback = call.arguments[callbackIndex];
-    if (!callback || !isFunctionNode(callback)) return undefined;
+    const callback = call.arguments.at(callbackIndex);
+    if (callbackIndex < 0 || !callback || !isFunctionNode(callback)) return undefined;
     return { operation: { op: 'callback', callbackIndex }, ...rest };
   }
 
   private staticText(node: TSESTree.Node): string {
-    const value = ASTUtils.getStaticValue(node as TSESTree.Expression);
+    const value = ASTUtils.getStaticValue(node);
     return value && (typeof value.value === 'string' || typeof value.value === 'number')
       ? JSON.stringify(value.value)
       : `\`${this.sourceText(node)}\``;
@@ -136,11 +136,11 @@ export class LockRecognizer {
     if (callee.type === 'Identifier') {
       const specifier = fromImport(callee);
       if (specifier?.type === 'ImportSpecifier') {
-        importedName = specifier.imported.type === 'Identifier' ? specifier.imported.name : String(specifier.imported.value);
-        moduleName = String(specifier.parent.source?.value);
+        importedName = specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value;
+        moduleName = importSource(specifier);
       } else if (specifier?.type === 'ImportDefaultSpecifier') {
         importedName = 'default';
-        moduleName = String(specifier.parent.source?.value);
+        moduleName = importSource(specifier);
       }
     } else if (
       callee.type === 'MemberExpression' &&
@@ -151,7 +151,7 @@ export class LockRecognizer {
       const specifier = fromImport(callee.object);
       if (specifier?.type === 'ImportNamespaceSpecifier') {
         importedName = callee.property.name;
-        moduleName = String(specifier.parent.source?.value);
+        moduleName = importSource(specifier);
       }
     }
     if (importedName === undefined) return undefined;
@@ -220,6 +220,11 @@ export class LockRecognizer {
   }
 }
 
+function importSource(specifier: TSESTree.Node): string | undefined {
+  const declaration = specifier.parent;
+  return declaration?.type === 'ImportDeclaration' ? declaration.source.value : undefined;
+}
+
 function skipParens(expression: ts.Expression): ts.Expression {
   while (ts.isParenthesizedExpression(expression) || ts.isAsExpression(expression) || ts.isNonNullExpression(expression)) {
     expression = expression.expression;
@@ -253,7 +258,7 @@ function webLockProblem(options: TSESTree.Node): string | undefined {
   if (options.type !== 'ObjectExpression') return undefined;
   for (const property of options.properties) {
     if (property.type !== 'Property' || property.key.type !== 'Identifier') continue;
-    const value = ASTUtils.getStaticValue(property.value as TSESTree.Expression);
+    const value = ASTUtils.getStaticValue(property.value);
     if (!value) continue;
     if (property.key.name === 'mode' && value.value === 'shared') return 'it is requested in shared mode';
     if (property.key.name === 'ifAvailable' && value.value === true) {

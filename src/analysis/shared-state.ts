@@ -7,10 +7,12 @@ import type { FunctionNode } from './suspensions';
 const GLOBAL_OBJECTS = new Set(['globalThis', 'window', 'self', 'global']);
 
 export type Binding =
-  /** A variable of the analysed function itself: tracked by value. */
+  /**
+   * A variable or parameter of the analysed function itself: tracked by value. The object a
+   * parameter holds is the caller's (a request, an options bag, an element being processed):
+   * treating it as shared flags per-call objects, so it is shared only when it came from shared state.
+   */
   | { kind: 'local'; variable: TSESLint.Scope.Variable }
-  /** A parameter: its binding is per call, the object it holds may be seen by the caller. */
-  | { kind: 'param'; variable: TSESLint.Scope.Variable; path: StatePath }
   /** Module state, imported state, a closure variable of concurrently running callbacks, a global. */
   | { kind: 'shared'; path: StatePath }
   /** Something that holds no state worth tracking (a function, a class, a built-in, a closure of a sequential callback). */
@@ -79,11 +81,7 @@ export class SharedStateResolver {
     if (def.type === 'FunctionName' || def.type === 'Type' || def.type === 'TSEnumName' || def.type === 'TSModuleName') {
       return { kind: 'none' };
     }
-    if (this.isInside(variable.scope, unit)) {
-      return def.type === 'Parameter'
-        ? { kind: 'param', variable, path: rootPath(`param:${this.idOf(variable)}`, variable.name, false) }
-        : { kind: 'local', variable };
-    }
+    if (this.isInside(variable.scope, unit)) return { kind: 'local', variable };
     const home = variable.scope.variableScope;
     if (home.type === 'module' || home.type === 'global') {
       if (def.type === 'ImportBinding') {
@@ -107,19 +105,19 @@ export class SharedStateResolver {
         case 'FunctionExpression':
         case 'FunctionDeclaration': {
           const owner = current.parent;
-          if (owner?.type === 'MethodDefinition' || owner?.type === 'TSAbstractMethodDefinition') {
-            return this.classRoot(owner.parent.parent as TSESTree.ClassDeclaration | TSESTree.ClassExpression, owner.static);
+          if (owner.type === 'MethodDefinition' || owner.type === 'TSAbstractMethodDefinition') {
+            return this.classRoot(owner.parent.parent, owner.static);
           }
-          if (owner?.type === 'Property' && owner.parent.type === 'ObjectExpression') {
+          if (owner.type === 'Property' && owner.parent.type === 'ObjectExpression') {
             return rootPath(`this:${this.idOf(owner.parent)}`, 'this', false);
           }
           return undefined;
         }
         case 'PropertyDefinition':
         case 'AccessorProperty':
-          return this.classRoot(current.parent.parent as TSESTree.ClassDeclaration | TSESTree.ClassExpression, current.static);
+          return this.classRoot(current.parent.parent, current.static);
         case 'StaticBlock':
-          return this.classRoot(current.parent.parent as TSESTree.ClassDeclaration | TSESTree.ClassExpression, true);
+          return this.classRoot(current.parent.parent, true);
         default:
           break;
       }
@@ -169,7 +167,7 @@ export class SharedStateResolver {
     if (uses.length === 0) return true;
     return !uses.every((reference) => {
       const call = reference.identifier.parent;
-      return call?.type === 'CallExpression' && call.callee === reference.identifier && call.parent.type === 'AwaitExpression';
+      return call.type === 'CallExpression' && call.callee === reference.identifier && call.parent.type === 'AwaitExpression';
     });
   }
 }

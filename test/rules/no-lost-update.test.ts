@@ -379,6 +379,41 @@ export async function visit(id: string) {
 }`,
     },
     {
+      name: "a parameter's object is the caller's (a request, an options bag): not shared by default",
+      code: `${decls}
+interface Options {
+  parser: string;
+}
+export async function normalize(options: Options) {
+  options.parser = String(await load(options.parser));
+}`,
+    },
+    {
+      name: 'memoization through || is a check, not a lost update (no-stale-check reports it)',
+      code: `${decls}
+export class Repo {
+  private root: string | undefined;
+  async findRoot() {
+    const root = this.root || String(await load('root'));
+    this.root = root;
+    return root;
+  }
+}`,
+    },
+    {
+      name: 'appending cannot overwrite an update, even when what is appended came from a stale view',
+      code: `${decls}
+declare function resolveNew(known: Set<string>): Promise<string[]>;
+export class Workspace {
+  private projects: string[] = [];
+  async inject() {
+    const known = new Set(this.projects);
+    const added = await resolveNew(known);
+    this.projects.push(...added);
+  }
+}`,
+    },
+    {
       name: 'async arrow without any shared state',
       code: `${decls}
 export const handler = async (input: { n: number }) => {
@@ -675,19 +710,6 @@ export async function loop() {
   }
 }`,
       { state: '`ticks`', write: 'ticks = seen', read: 'seen = ticks', suspend: 'await save' },
-    ),
-    invalid(
-      'the object behind a parameter is the caller\'s, and can be shared',
-      `${decls}
-interface Wallet {
-  balance: number;
-}
-export async function debit(wallet: Wallet, amount: number) {
-  const balance = wallet.balance;
-  await save();
-  wallet.balance = balance - amount;
-}`,
-      { state: '`wallet.balance`', write: 'wallet.balance = balance', read: 'const balance', suspend: 'await save' },
     ),
     invalid(
       'a Semaphore with several permits does not make the section exclusive',

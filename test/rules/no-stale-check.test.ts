@@ -214,6 +214,39 @@ export class Job {
       { state: '`this.status`', write: 'this.status = ', read: "if (this.status !== 'idle')", suspend: 'await save' },
     ),
     invalid(
+      'memoization through ||: the cached value is written back only after a check that went stale',
+      `${decls}
+export class Repo {
+  private root: string | undefined;
+  async findRoot() {
+    const root = this.root || (await refreshToken());
+    this.root = root;
+    return root;
+  }
+}`,
+      { state: '`this.root`', write: 'this.root = root', read: 'const root', suspend: 'const root' },
+    ),
+    invalid(
+      'a conditional expression choosing between the cached value and an awaited one',
+      `${decls}
+let name: string | undefined;
+export async function ensureName() {
+  name = name ? name : await refreshToken();
+}`,
+      { state: '`name`', write: 'name = name ?', read: 'name = name ?', suspend: 'name = name ?' },
+    ),
+    invalid(
+      'an append guarded by a stale membership test',
+      `${decls}
+const subscribers: string[] = [];
+export async function subscribe(id: string) {
+  if (subscribers.includes(id)) return;
+  await save(id);
+  subscribers.push(id);
+}`,
+      { state: 'an entry of `subscribers`', write: 'subscribers.push', read: 'if (subscribers', suspend: 'await save' },
+    ),
+    invalid(
       'a check of a value read before the await',
       `${decls}
 export class Client {

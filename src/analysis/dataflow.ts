@@ -149,7 +149,8 @@ export class FunctionFlow {
     this.frames.pop();
     this.currentFunction = outer;
     for (const returned of frame.returns) value = joinValues(value, returned.value);
-    return { state: FlowState.joinAll([end, ...frame.returns.map((returned) => returned.state)]), value };
+    // The returned values still refer to their reads: an expression-level join.
+    return { state: FlowState.joinAll([end, ...frame.returns.map((returned) => returned.state)], 'expression'), value };
   }
 
   private bindParameter(param: TSESTree.Parameter, state: FlowState): void {
@@ -248,17 +249,20 @@ export class FunctionFlow {
     state: FlowState,
     restores: StatePath | undefined,
   ): boolean {
-    // A value that folds in a fresh read of the same state (`[...batch, ...this.items]`) loses nothing.
-    for (const fact of dependencies) {
-      const status = state.status.get(fact);
-      if (status && !status.suspension && fact.path.key === path.key) return false;
-    }
     const stale = dependencies.filter((fact) => {
       const status = state.status.get(fact);
       if (!status?.suspension || !overwrites(path, fact.path)) return false;
       // Putting back what this function read before its own write is a rollback, not an update.
       return !(status.superseded && restores?.key === fact.path.key);
     });
+    // A value that also folds in the current state, re-read after the suspension
+    // (`[...batch, ...this.items]`), loses nothing.
+    const rereads = dependencies.filter((fact) => fact.path.key === path.key && !state.status.get(fact)?.suspension);
+    const foldsCurrent = (fact: Fact): boolean => {
+      const suspension = state.status.get(fact)?.suspension;
+      return suspension !== undefined && suspension !== null && rereads.some((reread) => reread.node.range[0] > suspension.range[0]);
+    };
+    if (stale.length > 0 && stale.every(foldsCurrent)) return false;
     return this.recordStale('lostUpdate', path, node, stale, state);
   }
 
@@ -689,7 +693,7 @@ export class FunctionFlow {
       case 'AssignmentPattern': {
         const withDefault = state.clone();
         const fallback = this.expression(pattern.right, withDefault);
-        const merged = FlowState.join(state, withDefault);
+        const merged = FlowState.join(state, withDefault, 'expression');
         if (merged) Object.assign(state, merged);
         this.bind(pattern.left, joinValues(value, fallback), state);
         return;
@@ -836,7 +840,7 @@ export class FunctionFlow {
         this.unguard(rightState, before, checks);
         // The left value is the result only on the path that skipped the right side.
         const shortCircuit = this.onShortCircuit(left.facts, node, state);
-        const joined = FlowState.join(state, rightState);
+        const joined = FlowState.join(state, rightState, 'expression');
         if (joined) this.replace(state, joined);
         return { facts: unionFacts(shortCircuit, right.facts, this.asGuards(checks)) };
       }
@@ -848,7 +852,7 @@ export class FunctionFlow {
         this.guard(state, test);
         const whenTrue = this.expression(node.consequent, thenState);
         const whenFalse = this.expression(node.alternate, state);
-        const joined = FlowState.join(thenState, state);
+        const joined = FlowState.join(thenState, state, 'expression');
         if (joined) {
           this.unguard(joined, before, test);
           this.replace(state, joined);
@@ -946,7 +950,7 @@ export class FunctionFlow {
       const value = this.expression(node.right, assigning);
       store(value, assigning);
       this.unguard(assigning, before, current.facts);
-      const joined = FlowState.join(state, assigning);
+      const joined = FlowState.join(state, assigning, 'expression');
       if (joined) this.replace(state, joined);
       return joinValues(current, value);
     }

@@ -105,16 +105,37 @@ export class FlowState {
     return ids;
   }
 
-  /** Merge of two paths: a read is stale if it is stale on either, a lock held only if held on both. */
-  static join(a: FlowState | null, b: FlowState | null): FlowState | null {
+  /** The reads this state still refers to: through its variables and its checks. */
+  private liveFacts(): Set<Fact> {
+    const live = new Set<Fact>(this.checks);
+    for (const value of this.env.values()) for (const fact of value.facts) live.add(readOf(fact));
+    return live;
+  }
+
+  /**
+   * Merge of two paths: a read is stale if it is stale on either, a lock held only if held on both.
+   * Between statements nothing but variables and checks refers to a read, so a read that one path
+   * no longer refers to takes its status from the other path alone (`mode: 'statement'`); inside an
+   * expression, pending operands still refer to it (`mode: 'expression'`).
+   */
+  static join(a: FlowState | null, b: FlowState | null, mode: JoinMode = 'statement'): FlowState | null {
     if (!a) return b;
     if (!b) return a;
     const out = a.clone();
+    const liveA = mode === 'statement' ? a.liveFacts() : undefined;
+    const liveB = mode === 'statement' ? b.liveFacts() : undefined;
     for (const [fact, other] of b.status) {
       const mine = out.status.get(fact);
       if (!mine) {
         out.status.set(fact, other);
       } else if (mine !== other) {
+        const inA = !liveA || liveA.has(fact);
+        const inB = !liveB || liveB.has(fact);
+        if (inA && !inB) continue;
+        if (inB && !inA) {
+          out.status.set(fact, other);
+          continue;
+        }
         out.status.set(fact, {
           suspension: mine.suspension ?? other.suspension,
           protectedBy: intersect(mine.protectedBy, other.protectedBy),
@@ -132,7 +153,9 @@ export class FlowState {
     return out;
   }
 
-  static joinAll(states: ReadonlyArray<FlowState | null>): FlowState | null {
-    return states.reduce<FlowState | null>((acc, state) => FlowState.join(acc, state), null);
+  static joinAll(states: ReadonlyArray<FlowState | null>, mode: JoinMode = 'statement'): FlowState | null {
+    return states.reduce<FlowState | null>((acc, state) => FlowState.join(acc, state, mode), null);
   }
 }
+
+export type JoinMode = 'statement' | 'expression';

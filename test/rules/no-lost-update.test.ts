@@ -709,7 +709,7 @@ export async function loop() {
     await save();
   }
 }`,
-      { state: '`ticks`', write: 'ticks = seen', read: 'seen = ticks', suspend: 'await save' },
+      { state: '`ticks`', write: 'ticks = seen', read: 'seen = ticks', readOccurrence: 2, suspend: 'await save' },
     ),
     invalid(
       'a Semaphore with several permits does not make the section exclusive',

@@ -108,5 +108,8 @@ export const CONTAINER_READ_WRITES: ReadonlySet<string> = new Set(['pop', 'shift
 /** Writes that only add to the contents: they cannot overwrite an update, only act on a stale check. */
 export const CONTAINER_APPENDS: ReadonlySet<string> = new Set(['push', 'unshift', 'add']);
 
-/** Writes that only remove: a stale check guarding one of these is not reported (removal is idempotent). */
-export const CONTAINER_REMOVALS: ReadonlySet<string> = new Set(['delete', 'clear']);
+/** Array methods that call their (synchronous) callback before they return. */
+export const SYNC_CALLBACK_METHODS: ReadonlySet<string> = new Set([
+  'every', 'filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flatMap', 'forEach', 'map', 'reduce',
+  'reduceRight', 'some', 'sort', 'toSorted',
+]);

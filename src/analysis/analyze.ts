@@ -80,6 +80,11 @@ function runAnalysis(
       }
       return `sym:${id}`;
     },
+    hasObjectType(identifier) {
+      const type = services.getTypeAtLocation(identifier);
+      if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
+      return (type.isUnion() ? type.types : [type]).some((part) => (part.flags & ts.TypeFlags.Object) !== 0);
+    },
   });
   const locks = new LockRecognizer(
     { services, checker },

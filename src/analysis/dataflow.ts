@@ -6,8 +6,8 @@ import {
   CONTAINER_APPENDS,
   CONTAINER_READ_WRITES,
   CONTAINER_READS,
-  CONTAINER_REMOVALS,
   CONTAINER_WRITES,
+  SYNC_CALLBACK_METHODS,
   CONTENTS,
   type ContainerKind,
   isSharedPath,
@@ -132,12 +132,20 @@ export class FunctionFlow {
 
   // ---------------------------------------------------------------- functions
 
-  private walkFunctionBody(fn: FunctionNode, state: FlowState): { state: FlowState | null; value: FlowValue } {
+  private walkFunctionBody(
+    fn: FunctionNode,
+    state: FlowState,
+    argumentValues: readonly FlowValue[] = [],
+  ): { state: FlowState | null; value: FlowValue } {
     const outer = this.currentFunction;
     this.currentFunction = fn;
     const frame = newFrame('function');
     this.frames.push(frame);
-    for (const param of fn.params) this.bindParameter(param, state);
+    fn.params.forEach((param, index) => {
+      const argument = argumentValues[index];
+      if (argument && param.type === 'Identifier') this.bind(param, argument, state);
+      else this.bindParameter(param, state);
+    });
     let end: FlowState | null;
     let value: FlowValue = EMPTY_VALUE;
     if (fn.body.type === 'BlockStatement') {
@@ -157,7 +165,8 @@ export class FunctionFlow {
     switch (param.type) {
       case 'Identifier': {
         const binding = this.ctx.shared.classify(param, this.unit);
-        if (binding.kind === 'local') state.env.set(binding.variable, EMPTY_VALUE);
+        if (binding.kind === 'param') state.env.set(binding.variable, { facts: NO_FACTS, alias: binding.path });
+        else if (binding.kind === 'local') state.env.set(binding.variable, EMPTY_VALUE);
         return;
       }
       case 'AssignmentPattern':
@@ -227,16 +236,20 @@ export class FunctionFlow {
     node: TSESTree.Node,
     dependencies: ReadonlySet<Fact>,
     state: FlowState,
-    options: { removal?: boolean; append?: boolean; restores?: StatePath } = {},
+    options: { append?: boolean; restores?: StatePath } = {},
   ): void {
     if (!isSharedPath(path)) return;
     const values = [...dependencies].filter((fact) => !fact.guardOf);
     const guards = [...dependencies].filter((fact) => fact.guardOf).map(readOf);
     const lost = !options.append && this.checkLostUpdate(path, node, values, state, options.restores);
-    if (!lost && !options.removal) this.checkStaleCheck(path, node, [...state.checks, ...guards], state);
+    if (!lost) this.checkStaleCheck(path, node, [...state.checks, ...guards], state);
     for (const [fact, status] of [...state.status]) {
       if (overwrites(path, fact.path) && !status.superseded) state.status.set(fact, { ...status, superseded: true });
     }
+    // Writing a state this function just checked, before suspending, claims it (a busy flag, an
+    // in-flight promise): concurrent callers now fail that check, so every check made so far is settled.
+    const claims = [...state.checks].some((fact) => overwrites(path, fact.path) && !state.status.get(fact)?.suspension);
+    if (claims) state.checks.clear();
     for (const fact of [...state.checks]) {
       if (overwrites(path, fact.path)) state.checks.delete(fact);
     }
@@ -579,7 +592,11 @@ export class FunctionFlow {
       }
       let end = this.statement(node.body, bodyState);
       end = FlowState.joinAll([end, ...frame.continues]);
-      if (end && node.type === 'ForStatement' && node.update) this.expression(node.update, end);
+      if (end && node.type === 'ForStatement' && node.update) {
+        // The update runs before the test is evaluated again: this iteration's checks no longer decide it.
+        end.checks = new Set(before);
+        this.expression(node.update, end);
+      }
       if (end && node.type === 'DoWhileStatement') {
         const checks = this.condition(node.test, end);
         exitState = end.clone();
@@ -655,7 +672,7 @@ export class FunctionFlow {
     switch (pattern.type) {
       case 'Identifier': {
         const binding = this.ctx.shared.classify(pattern, this.unit);
-        if (binding.kind === 'local') {
+        if (binding.kind === 'local' || binding.kind === 'param') {
           state.env.set(binding.variable, this.bindingValue(value));
         } else if (binding.kind === 'shared') {
           this.write(binding.path, pattern, value.facts, state, { restores: value.alias });
@@ -818,15 +835,14 @@ export class FunctionFlow {
           const object = this.expression(argument.object, state);
           const key = argument.computed ? this.expression(argument.property, state) : EMPTY_VALUE;
           if (object.alias) {
-            this.write(childPath(object.alias, memberSegment(argument)), argument, unionFacts(key.facts, object.facts), state, {
-              removal: true,
-            });
+            this.write(childPath(object.alias, memberSegment(argument)), argument, unionFacts(key.facts, object.facts), state);
           }
           return EMPTY_VALUE;
         }
         return { facts: this.expression(node.argument, state).facts };
       }
       case 'BinaryExpression':
+        if (node.operator === 'in') return this.inOperator(node, state);
         return {
           facts: unionFacts(this.expression(node.left, state).facts, this.expression(node.right, state).facts),
         };
@@ -840,6 +856,7 @@ export class FunctionFlow {
         this.unguard(rightState, before, checks);
         // The left value is the result only on the path that skipped the right side.
         const shortCircuit = this.onShortCircuit(left.facts, node, state);
+        for (const fact of shortCircuit) if (!left.facts.has(fact)) rightState.status.delete(fact);
         const joined = FlowState.join(state, rightState, 'expression');
         if (joined) this.replace(state, joined);
         return { facts: unionFacts(shortCircuit, right.facts, this.asGuards(checks)) };
@@ -871,6 +888,14 @@ export class FunctionFlow {
     }
   }
 
+  /** `key in object` reads whether the object has that key. */
+  private inOperator(node: TSESTree.BinaryExpression, state: FlowState): FlowValue {
+    const key = this.expression(node.left, state);
+    const object = this.expression(node.right, state);
+    const name = node.left.type === 'Literal' && typeof node.left.value === 'string' ? node.left.value : CONTENTS;
+    return { facts: unionFacts(key.facts, this.member(object, name, node, state).facts) };
+  }
+
   private replace(state: FlowState, next: FlowState): void {
     state.status = next.status;
     state.env = next.env;
@@ -888,6 +913,8 @@ export class FunctionFlow {
     switch (binding.kind) {
       case 'local':
         return state.env.get(binding.variable) ?? EMPTY_VALUE;
+      case 'param':
+        return state.env.get(binding.variable) ?? { facts: NO_FACTS, alias: binding.path };
       case 'shared': {
         if (!binding.path.rootShared) return { facts: NO_FACTS, alias: binding.path };
         const fact = this.read(binding.path, node, state);
@@ -980,7 +1007,10 @@ export class FunctionFlow {
       if (method === 'assign' && receiverNode.type === 'Identifier' && receiverNode.name === 'Object' && node.arguments.length > 0) {
         return this.objectAssign(node, state);
       }
-      const args = this.union(node.arguments, state);
+      let args = this.union(node.arguments, state);
+      if (method !== undefined && SYNC_CALLBACK_METHODS.has(method)) {
+        args = { facts: unionFacts(args.facts, this.syncCallbacks(node, receiver, state)) };
+      }
       const kind = receiver.alias && method !== undefined ? this.containerMethod(receiverNode, method) : undefined;
       if (kind && receiver.alias && method !== undefined) {
         const contents = childPath(receiver.alias, CONTENTS);
@@ -988,7 +1018,6 @@ export class FunctionFlow {
           let result = args.facts;
           if (CONTAINER_READ_WRITES.has(method)) result = unionFacts(result, new Set([this.read(contents, node, state)]));
           this.write(contents, node, unionFacts(args.facts, receiver.facts, key.facts), state, {
-            removal: CONTAINER_REMOVALS.has(method),
             append: CONTAINER_APPENDS.has(method),
           });
           return { facts: result };
@@ -1002,6 +1031,29 @@ export class FunctionFlow {
     }
     const calleeValue = this.expression(callee, state);
     return { facts: unionFacts(calleeValue.facts, this.union(node.arguments, state).facts) };
+  }
+
+  /**
+   * `items.forEach((item) => { … })`: the callback runs now, any number of times, before the call
+   * returns; walk it where it runs, merged with the path where it does not run.
+   */
+  private syncCallbacks(node: TSESTree.CallExpression, receiver: FlowValue, state: FlowState): ReadonlySet<Fact> {
+    let facts: ReadonlySet<Fact> = NO_FACTS;
+    for (const argument of node.arguments) {
+      if ((argument.type !== 'ArrowFunctionExpression' && argument.type !== 'FunctionExpression') || argument.async || argument.generator) {
+        continue;
+      }
+      const branch = state.clone();
+      const element: FlowValue = receiver.alias
+        ? { facts: receiver.facts, alias: childPath(receiver.alias, CONTENTS) }
+        : { facts: receiver.facts };
+      const isReduce = node.callee.type === 'MemberExpression' && staticPropertyName(node.callee)?.startsWith('reduce');
+      const result = this.walkFunctionBody(argument, branch, isReduce ? [EMPTY_VALUE, element] : [element]);
+      facts = unionFacts(facts, result.value.facts);
+      const joined = FlowState.join(state, result.state, 'expression');
+      if (joined) this.replace(state, joined);
+    }
+    return facts;
   }
 
   private containerMethod(receiver: TSESTree.Expression, method: string): ContainerKind | undefined {

@@ -7,23 +7,26 @@ import type { FunctionNode } from './suspensions';
 const GLOBAL_OBJECTS = new Set(['globalThis', 'window', 'self', 'global']);
 
 export type Binding =
-  /**
-   * A variable or parameter of the analysed function itself: tracked by value. The object a
-   * parameter holds is the caller's (a request, an options bag, an element being processed):
-   * treating it as shared flags per-call objects, so it is shared only when it came from shared state.
-   */
+  /** A variable or parameter of the analysed function itself: tracked by value. */
   | { kind: 'local'; variable: TSESLint.Scope.Variable }
+  /**
+   * A typed parameter of a named function or method (`transfer(from: Account, …)`): its binding is
+   * per call, but the object it holds is the caller's, possibly shared by other calls.
+   */
+  | { kind: 'param'; variable: TSESLint.Scope.Variable; path: StatePath }
   /** Module state, imported state, a closure variable of concurrently running callbacks, a global. */
   | { kind: 'shared'; path: StatePath }
   /** Something that holds no state worth tracking (a function, a class, a built-in, a closure of a sequential callback). */
   | { kind: 'none' };
 
-export interface ImportResolver {
+export interface TypeQueries {
   /**
    * A stable key for an imported binding's declaration, resolved by the type checker;
    * null when the import holds no state (a function, a class, a type), undefined when unknown.
    */
   importKey(identifier: TSESTree.Identifier): string | null | undefined;
+  /** Whether a parameter's declared type is an object type (not any, unknown or a primitive). */
+  hasObjectType(identifier: TSESTree.Identifier): boolean;
 }
 
 /**
@@ -37,7 +40,7 @@ export class SharedStateResolver {
 
   constructor(
     private readonly scopeManager: TSESLint.Scope.ScopeManager,
-    private readonly imports: ImportResolver,
+    private readonly types: TypeQueries,
   ) {
     for (const scope of scopeManager.scopes) {
       for (const reference of scope.references) {
@@ -81,11 +84,15 @@ export class SharedStateResolver {
     if (def.type === 'FunctionName' || def.type === 'Type' || def.type === 'TSEnumName' || def.type === 'TSModuleName') {
       return { kind: 'none' };
     }
-    if (this.isInside(variable.scope, unit)) return { kind: 'local', variable };
+    if (this.isInside(variable.scope, unit)) {
+      return def.type === 'Parameter' && this.isSharedParameter(variable, def.node)
+        ? { kind: 'param', variable, path: rootPath(`param:${this.idOf(variable)}`, variable.name, false) }
+        : { kind: 'local', variable };
+    }
     const home = variable.scope.variableScope;
     if (home.type === 'module' || home.type === 'global') {
       if (def.type === 'ImportBinding') {
-        const key = this.imports.importKey(identifier);
+        const key = this.types.importKey(identifier);
         if (key === null) return { kind: 'none' };
         return { kind: 'shared', path: rootPath(key ?? `var:${this.idOf(variable)}`, variable.name, true) };
       }
@@ -96,6 +103,25 @@ export class SharedStateResolver {
     return this.isConcurrent(unit)
       ? { kind: 'shared', path: rootPath(`var:${this.idOf(variable)}`, variable.name, true) }
       : { kind: 'none' };
+  }
+
+  private readonly sharedParameters = new Map<TSESLint.Scope.Variable, boolean>();
+
+  /**
+   * A callback's parameters are what its caller hands each invocation (an element, an event, a
+   * request): per call. A named function's or method's typed object parameter may be an object its
+   * callers share (an account, a room, a quota); an untyped one (plain JavaScript) is not assumed to be.
+   */
+  private isSharedParameter(variable: TSESLint.Scope.Variable, fn: TSESTree.Node): boolean {
+    let answer = this.sharedParameters.get(variable);
+    if (answer === undefined) {
+      const parent = fn.parent;
+      const isCallback = parent?.type === 'CallExpression' || parent?.type === 'NewExpression';
+      const identifier = variable.identifiers[0];
+      answer = !isCallback && this.types.hasObjectType(identifier);
+      this.sharedParameters.set(variable, answer);
+    }
+    return answer;
   }
 
   /** `this` inside a class member or object-literal method: the instance (or the class for static members). */

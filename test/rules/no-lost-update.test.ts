@@ -379,12 +379,23 @@ export async function visit(id: string) {
 }`,
     },
     {
-      name: "a parameter's object is the caller's (a request, an options bag): not shared by default",
+      name: "a callback's parameters are per invocation (an element, an event, a request)",
       code: `${decls}
-interface Options {
-  parser: string;
+interface Task {
+  content: string;
 }
-export async function normalize(options: Options) {
+export async function finalizeAll(tasks: Task[]) {
+  await Promise.all(
+    tasks.map(async (task) => {
+      task.content = String(await load(task.content));
+    }),
+  );
+}`,
+    },
+    {
+      name: 'an untyped parameter is not assumed to be shared',
+      code: `${decls}
+export async function normalize(options: any) {
   options.parser = String(await load(options.parser));
 }`,
     },
@@ -710,6 +721,32 @@ export async function loop() {
   }
 }`,
       { state: '`ticks`', write: 'ticks = seen', read: 'seen = ticks', readOccurrence: 2, suspend: 'await save' },
+    ),
+    invalid(
+      "a typed object parameter of a named function is the caller's, and can be shared",
+      `${decls}
+interface Account {
+  balance: number;
+}
+export async function debit(account: Account, amount: number) {
+  const balance = account.balance;
+  await save();
+  account.balance = balance - amount;
+}`,
+      { state: '`account.balance`', write: 'account.balance = balance', read: 'const balance', suspend: 'await save' },
+    ),
+    invalid(
+      'a write inside a synchronous forEach callback, from a value read before the await',
+      `${decls}
+const totals: Record<string, number> = {};
+export async function addAll(keys: string[]) {
+  const before = totals.sum;
+  await save();
+  keys.forEach(() => {
+    totals.sum = before + 1;
+  });
+}`,
+      { state: '`totals.sum`', write: 'totals.sum = before', read: 'const before', suspend: 'await save' },
     ),
     invalid(
       'a Semaphore with several permits does not make the section exclusive',

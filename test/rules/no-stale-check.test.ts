@@ -89,6 +89,23 @@ export class Pool {
 }`,
     },
     {
+      name: 'an in-flight promise written right after its own check claims every check made before it',
+      code: `${decls}
+let connected = false;
+let connecting: Promise<void> | undefined;
+export async function connect() {
+  if (connected) return;
+  if (connecting) {
+    await connecting;
+    return;
+  }
+  connecting = save();
+  await connecting;
+  connecting = undefined;
+  connected = true;
+}`,
+    },
+    {
       name: 'the check and the write are of different state',
       code: `${decls}
 export class Feed {
@@ -98,16 +115,6 @@ export class Feed {
     if (this.closed) return;
     this.latest = await load('latest');
   }
-}`,
-    },
-    {
-      name: 'removing an entry after a stale check is idempotent',
-      code: `${decls}
-const pending = new Map<string, number>();
-export async function settle(id: string) {
-  if (!pending.has(id)) return;
-  await save(id);
-  pending.delete(id);
 }`,
     },
     {
@@ -245,6 +252,43 @@ export async function subscribe(id: string) {
   subscribers.push(id);
 }`,
       { state: 'an entry of `subscribers`', write: 'subscribers.push', read: 'if (subscribers', suspend: 'await save' },
+    ),
+    invalid(
+      'writing some other, unchecked state before the await claims nothing',
+      `${decls}
+export class Wallet {
+  private balance = 100;
+  private pending = false;
+  async pay(amount: number) {
+    if (this.balance < amount) return;
+    this.pending = true;
+    await save(amount);
+    this.balance -= amount;
+    this.pending = false;
+  }
+}`,
+      { state: '`this.balance`', write: 'this.balance -=', read: 'if (this.balance', suspend: 'await save' },
+    ),
+    invalid(
+      'removing an entry under a stale check (a lease renewed meanwhile is dropped)',
+      `${decls}
+const pending = new Map<string, number>();
+export async function settle(id: string) {
+  if (!pending.has(id)) return;
+  await save(id);
+  pending.delete(id);
+}`,
+      { state: 'an entry of `pending`', write: 'pending.delete', read: 'if (!pending', suspend: 'await save' },
+    ),
+    invalid(
+      'a cache fill guarded by the in operator',
+      `${decls}
+const prices: Record<string, number> = {};
+export async function price(sku: string) {
+  if (!(sku in prices)) prices[sku] = await load(sku);
+  return prices[sku];
+}`,
+      { state: 'an entry of `prices`', write: 'prices[sku] =', read: 'if (!(sku in', suspend: 'await load' },
     ),
     invalid(
       'a check of a value read before the await',

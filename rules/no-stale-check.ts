@@ -16,7 +16,7 @@ export default createRule<[RaceRuleOptions], MessageIds>({
     type: 'problem',
     docs: {
       description: 'Disallow writing shared state under a check of it made before an `await`, outside a lock (check-then-act)',
-      recommended: 'recommended',
+      recommended: 'strict',
       requiresTypeChecking: true,
     },
     messages: {

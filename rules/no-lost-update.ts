@@ -1,9 +1,10 @@
-import { analyzeRaces } from '../src/analysis/analyze';
 import { raceRuleSchema, type RaceRuleOptions } from '../src/analysis/options';
-import { describeFinding } from '../src/analysis/report';
+import { fixMessages, raceRuleListener } from '../src/analysis/report';
 import { createRule } from '../src/util/create-rule';
 
 export type MessageIds =
+  | 'wrapInMutex'
+  | 'wrapInMutexAddDependency'
   | 'lostUpdate'
   | 'lostUpdateLockReleased'
   | 'lostUpdateReadOutsideLock'
@@ -14,12 +15,15 @@ export default createRule<[RaceRuleOptions], MessageIds>({
   name: 'no-lost-update',
   meta: {
     type: 'problem',
+    fixable: 'code',
+    hasSuggestions: true,
     docs: {
       description: 'Disallow writing shared state from a value read before an `await`, outside a lock (lost updates)',
       recommended: 'recommended',
       requiresTypeChecking: true,
     },
     messages: {
+      ...fixMessages,
       lostUpdate:
         '{{state}} was read on line {{readLine}}, the function suspended at line {{suspendLine}}, and this write overwrites any update made meanwhile.',
       lostUpdateLockReleased:
@@ -32,18 +36,9 @@ export default createRule<[RaceRuleOptions], MessageIds>({
         'This update of {{state}} (read on line {{readLine}}, suspended at line {{suspendLine}}) holds {{lock}}, but the update on line {{otherLine}} holds {{otherLock}}; different locks do not exclude each other, so each can overwrite the other.',
     },
     schema: raceRuleSchema,
-    defaultOptions: [{ locks: [] }],
+    defaultOptions: [{ fix: 'autofix', locks: [] }],
   },
   create(context, [options]) {
-    const findings = analyzeRaces(context, 'no-lost-update', options);
-    return {
-      Program() {
-        for (const finding of findings) {
-          if (finding.kind !== 'lostUpdate') continue;
-          const { variant, data } = describeFinding(finding);
-          context.report({ node: finding.write, messageId: `lostUpdate${variant}`, data });
-        }
-      },
-    };
+    return raceRuleListener(context, 'no-lost-update', 'lostUpdate', options);
   },
 });

@@ -1,9 +1,10 @@
-import { analyzeRaces } from '../src/analysis/analyze';
 import { raceRuleSchema, type RaceRuleOptions } from '../src/analysis/options';
-import { describeFinding } from '../src/analysis/report';
+import { fixMessages, raceRuleListener } from '../src/analysis/report';
 import { createRule } from '../src/util/create-rule';
 
 export type MessageIds =
+  | 'wrapInMutex'
+  | 'wrapInMutexAddDependency'
   | 'staleCheck'
   | 'staleCheckLockReleased'
   | 'staleCheckReadOutsideLock'
@@ -14,12 +15,15 @@ export default createRule<[RaceRuleOptions], MessageIds>({
   name: 'no-stale-check',
   meta: {
     type: 'problem',
+    fixable: 'code',
+    hasSuggestions: true,
     docs: {
       description: 'Disallow writing shared state under a check of it made before an `await`, outside a lock (check-then-act)',
       recommended: 'strict',
       requiresTypeChecking: true,
     },
     messages: {
+      ...fixMessages,
       staleCheck:
         '{{state}} was checked on line {{readLine}}, the function suspended at line {{suspendLine}}, and this write relies on that check although another task may have changed it meanwhile.',
       staleCheckLockReleased:
@@ -32,18 +36,9 @@ export default createRule<[RaceRuleOptions], MessageIds>({
         'This check-then-write of {{state}} (checked on line {{readLine}}, suspended at line {{suspendLine}}) holds {{lock}}, but the update on line {{otherLine}} holds {{otherLock}}; different locks do not exclude each other.',
     },
     schema: raceRuleSchema,
-    defaultOptions: [{ locks: [] }],
+    defaultOptions: [{ fix: 'autofix', locks: [] }],
   },
   create(context, [options]) {
-    const findings = analyzeRaces(context, 'no-stale-check', options);
-    return {
-      Program() {
-        for (const finding of findings) {
-          if (finding.kind !== 'staleCheck') continue;
-          const { variant, data } = describeFinding(finding);
-          context.report({ node: finding.write, messageId: `staleCheck${variant}`, data });
-        }
-      },
-    };
+    return raceRuleListener(context, 'no-stale-check', 'staleCheck', options);
   },
 });

@@ -1,19 +1,24 @@
-// Lints a snippet (argument: a file path) as fixtures/rules/file.ts and prints the reports. For development.
+// Development aid: lints one snippet as fixtures/rules/file.ts with configs.all and prints each
+// report with its fix or suggestions, then the output of `--fix`. Usage: node scripts/probe.mjs <file>
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
+import { Linter } from 'eslint';
+
 const require = createRequire(import.meta.url);
 const plugin = require('../dist/src/index.js');
 const root = path.resolve(import.meta.dirname, '../fixtures/rules');
 const code = readFileSync(process.argv[2], 'utf8');
+const config = [
+  { files: ['**/*.ts'], languageOptions: { parser: tsParser, parserOptions: { projectService: true, tsconfigRootDir: root } } },
+  plugin.configs.all,
+];
 const linter = new Linter();
-const messages = linter.verify(code, [{
-  files: ['**/*.ts'],
-  languageOptions: { parser: tsParser, parserOptions: { project: './tsconfig.json', tsconfigRootDir: root } },
-  plugins: { 'async-race': plugin },
-  rules: { 'async-race/no-lost-update': 'error', 'async-race/no-stale-check': 'error' },
-}], { filename: path.join(root, 'file.ts') });
-for (const m of messages) console.log(`${m.line}:${m.column} ${m.ruleId} ${m.message}`);
-if (!messages.length) console.log('(no reports)');
+const filename = path.join(root, 'file.ts');
+for (const message of linter.verify(code, config, { filename })) {
+  const offers = [message.fix ? 'autofix' : '', ...(message.suggestions ?? []).map((s) => `suggestion: ${s.desc}`)].filter(Boolean);
+  console.log(`${message.line}:${message.column} ${message.ruleId} ${message.message}${offers.length ? `\n    ${offers.join('\n    ')}` : ''}`);
+}
+const fixed = linter.verifyAndFix(code, config, { filename });
+console.log(fixed.fixed ? `--- after --fix:\n${fixed.output}` : '--- no autofix applied');

@@ -2,7 +2,7 @@ import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typ
 import * as ts from 'typescript';
 
 import { type ContainerKind, overwrites } from './access-paths';
-import { type FlowContext, FunctionFlow, type RaceFinding } from './dataflow';
+import { type CallUnderLock, type FlowContext, FunctionFlow, type GuardedUpdate, type RaceFinding } from './dataflow';
 import { type ConfiguredLock, LockRecognizer } from './locks';
 import { SharedStateResolver } from './shared-state';
 import { type FunctionNode, isFunctionNode } from './suspensions';
@@ -16,7 +16,16 @@ export interface RaceAnalysisOptions {
 
 type AnyContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
 
-const analyses = new WeakMap<object, Map<string, readonly RaceFinding[]>>();
+/** What a file's analysis found, and what a fix needs to know about the file's locks. */
+export interface RaceAnalysis {
+  findings: readonly RaceFinding[];
+  guarded: readonly GuardedUpdate[];
+  callsUnderLock: readonly CallUnderLock[];
+  shared: SharedStateResolver;
+  services: ParserServicesWithTypeInformation;
+}
+
+const analyses = new WeakMap<object, Map<string, RaceAnalysis>>();
 
 /** Thrown when a file is linted without type information: one clear message naming the setting. */
 export class MissingTypeInformationError extends Error {
@@ -40,7 +49,7 @@ export function requireTypeInformation(context: AnyContext, ruleName: string): P
  * Runs the race analysis of one file once, whichever rule asks first, and shares the findings
  * between the rules linting the same file with the same lock options.
  */
-export function analyzeRaces(context: AnyContext, ruleName: string, options: RaceAnalysisOptions): readonly RaceFinding[] {
+export function analyzeRaces(context: AnyContext, ruleName: string, options: RaceAnalysisOptions): RaceAnalysis {
   const services = requireTypeInformation(context, ruleName);
   const sourceCode = context.sourceCode;
   const optionsKey = JSON.stringify(options.locks ?? []);
@@ -49,19 +58,19 @@ export function analyzeRaces(context: AnyContext, ruleName: string, options: Rac
     byOptions = new Map();
     analyses.set(sourceCode, byOptions);
   }
-  let findings = byOptions.get(optionsKey);
-  if (!findings) {
-    findings = runAnalysis(sourceCode, services, options.locks ?? []);
-    byOptions.set(optionsKey, findings);
+  let analysis = byOptions.get(optionsKey);
+  if (!analysis) {
+    analysis = runAnalysis(sourceCode, services, options.locks ?? []);
+    byOptions.set(optionsKey, analysis);
   }
-  return findings;
+  return analysis;
 }
 
 function runAnalysis(
   sourceCode: Readonly<TSESLint.SourceCode>,
   services: ParserServicesWithTypeInformation,
   configuredLocks: readonly ConfiguredLock[],
-): readonly RaceFinding[] {
+): RaceAnalysis {
   const checker = services.program.getTypeChecker();
   const symbolIds = new Map<ts.Symbol, number>();
   const shared = new SharedStateResolver(sourceCode.scopeManager!, {
@@ -106,6 +115,7 @@ function runAnalysis(
     inlined: new WeakSet(),
     findings: new Map(),
     guarded: [],
+    callsUnderLock: [],
     facts: new Map(),
     derivedFacts: new Map(),
   };
@@ -116,7 +126,13 @@ function runAnalysis(
   }
 
   compareGuardedUpdates(ctx);
-  return [...ctx.findings.values()].sort((a, b) => a.write.range[0] - b.write.range[0]);
+  return {
+    findings: [...ctx.findings.values()].sort((a, b) => a.write.range[0] - b.write.range[0]),
+    guarded: ctx.guarded,
+    callsUnderLock: ctx.callsUnderLock,
+    shared,
+    services,
+  };
 }
 
 /**
@@ -180,6 +196,7 @@ function compareGuardedUpdates(ctx: FlowContext): void {
       path: update.path,
       read: update.read,
       suspension: update.suspension,
+      unit: update.unit,
       lockProblem: {
         kind: 'differentLocks',
         lock: update.locks[0]?.label ?? 'a lock',

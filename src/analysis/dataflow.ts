@@ -50,15 +50,24 @@ export interface RaceFinding {
   read: TSESTree.Node;
   suspension: TSESTree.Node;
   lockProblem?: LockProblem;
+  /** The analysed function the sequence is in. */
+  unit: FunctionNode;
 }
 
 /** A read → suspend → write sequence that a lock made safe, kept to compare the locks of different writers. */
 export interface GuardedUpdate {
   kind: RaceFinding['kind'];
+  unit: FunctionNode;
   path: StatePath;
   write: TSESTree.Node;
   read: TSESTree.Node;
   suspension: TSESTree.Node;
+  locks: readonly HeldLock[];
+}
+
+/** A call made while holding locks: a fix must not make the callee take one of them again. */
+export interface CallUnderLock {
+  call: TSESTree.CallExpression;
   locks: readonly HeldLock[];
 }
 
@@ -71,6 +80,7 @@ export interface FlowContext {
   inlined: WeakSet<FunctionNode>;
   findings: Map<TSESTree.Node, RaceFinding>;
   guarded: GuardedUpdate[];
+  callsUnderLock: CallUnderLock[];
   facts: Map<TSESTree.Node, Map<string, Fact>>;
   /** The guard fact made from each read, and the facts standing for a read on a short-circuit path. */
   derivedFacts: Map<Fact, Map<string, Fact>>;
@@ -142,7 +152,7 @@ export class FunctionFlow {
     const frame = newFrame('function');
     this.frames.push(frame);
     fn.params.forEach((param, index) => {
-      const argument = argumentValues[index];
+      const argument = argumentValues.at(index);
       if (argument && param.type === 'Identifier') this.bind(param, argument, state);
       else this.bindParameter(param, state);
     });
@@ -302,6 +312,7 @@ export class FunctionFlow {
       if (guards.length > 0) {
         this.ctx.guarded.push({
           kind,
+          unit: this.unit,
           path,
           write: node,
           read: fact.node,
@@ -318,6 +329,7 @@ export class FunctionFlow {
           read: fact.node,
           suspension: status.suspension,
           lockProblem: this.lockProblem(status, state),
+          unit: this.unit,
         });
       }
       return true;
@@ -988,6 +1000,7 @@ export class FunctionFlow {
   }
 
   private call(node: TSESTree.CallExpression, state: FlowState): FlowValue {
+    if (state.held.size > 0) this.ctx.callsUnderLock.push({ call: node, locks: [...state.held.values()] });
     if (this.ctx.locks.mayBeLockCall(node)) {
       const lockCall = this.ctx.locks.recognize(node);
       if (lockCall) return this.lockCall(node, lockCall, state);
@@ -1096,7 +1109,8 @@ export class FunctionFlow {
       id = `key:${lockCall.keyText ?? lockCall.label}`;
     }
     if (lockCall.keyText && lockCall.receiver) id += `#${lockCall.keyText}`;
-    return { id, label: lockCall.label, notExclusiveBecause };
+    const mutexReceiver = lockCall.isMutex && !notExclusiveBecause ? lockCall.receiver : undefined;
+    return { id, label: lockCall.label, notExclusiveBecause, mutexReceiver };
   }
 
   private lockCall(node: TSESTree.CallExpression, lockCall: LockCall, state: FlowState): FlowValue {

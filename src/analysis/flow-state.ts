@@ -25,6 +25,8 @@ export interface HeldLock {
   readonly label: string;
   /** Why this lock does not exclude other tasks (a Semaphore with several permits, a shared Web Lock …). */
   readonly notExclusiveBecause?: string;
+  /** For an async-mutex mutex held through `receiver.runExclusive`: the receiver, which a fix can reuse. */
+  readonly mutexReceiver?: TSESTree.Expression;
 }
 
 /** What happened to a read since it was made. */

@@ -30,6 +30,8 @@ export interface LockCall {
   label: string;
   /** Why holding this lock does not exclude other tasks, when it does not. */
   notExclusiveBecause?: string;
+  /** An async-mutex `Mutex` (or `MutexInterface`): a fix may take it with `runExclusive`. */
+  isMutex?: boolean;
 }
 
 const LOCK_METHODS = new Set(['runExclusive', 'acquire', 'release', 'request']);
@@ -79,8 +81,9 @@ export class LockRecognizer {
       case 'mutex':
       case 'semaphore': {
         const notExclusiveBecause = library === 'semaphore' ? this.semaphoreProblem(receiver) : undefined;
+        const isMutex = library === 'mutex';
         if (method === 'runExclusive') {
-          return this.callbackCall(call, 0, { receiver, label, notExclusiveBecause });
+          return this.callbackCall(call, 0, { receiver, label, notExclusiveBecause, isMutex });
         }
         if (method === 'acquire') {
           return { operation: { op: 'acquire', returnsTuple: library === 'semaphore' }, receiver, label, notExclusiveBecause };

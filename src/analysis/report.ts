@@ -1,5 +1,10 @@
+import type { TSESLint } from '@typescript-eslint/utils';
+
 import { describePath } from './access-paths';
+import { analyzeRaces, requireTypeInformation } from './analyze';
 import type { RaceFinding } from './dataflow';
+import { planRaceFix } from './fix';
+import type { RaceRuleOptions } from './options';
 
 /** Which explanation a finding needs: the plain one, or one that says why the lock around it does not help. */
 export type ReportVariant = '' | 'LockReleased' | 'ReadOutsideLock' | 'NotExclusive' | 'DifferentLocks';
@@ -33,5 +38,63 @@ export function describeFinding(finding: RaceFinding): ReportDescriptor {
         variant: 'DifferentLocks',
         data: { ...data, lock: problem.lock, otherLock: problem.otherLock, otherLine: problem.otherLine },
       };
+  }
+}
+
+/** The suggestion messages every race rule declares. */
+export const fixMessages = {
+  wrapInMutex: 'Run lines {{firstLine}}–{{lastLine}} exclusively with `{{mutex}}.runExclusive(async () => { … })`.',
+  wrapInMutexAddDependency:
+    'Run lines {{firstLine}}–{{lastLine}} exclusively with `{{mutex}}.runExclusive(async () => { … })` (add `async-mutex` to the dependencies first: it does not resolve from this file).',
+} as const;
+
+type FixMessageId = keyof typeof fixMessages;
+
+/**
+ * The listener of a race rule: reports the findings of one kind, each with the runExclusive wrap as
+ * a suggestion and, where every guarantee of the wrap holds and the options allow it, as an autofix.
+ * Fails at once, with one clear error, when the file has no type information.
+ */
+export function raceRuleListener<MessageId extends string>(
+  context: Readonly<TSESLint.RuleContext<MessageId | FixMessageId, [RaceRuleOptions]>>,
+  ruleName: string,
+  kind: RaceFinding['kind'],
+  options: RaceRuleOptions,
+): TSESLint.RuleListener {
+  requireTypeInformation(context, ruleName);
+  return {
+    Program: () => {
+      reportRaces(context, ruleName, kind, options);
+    },
+  };
+}
+
+function reportRaces<MessageId extends string>(
+  context: Readonly<TSESLint.RuleContext<MessageId | FixMessageId, [RaceRuleOptions]>>,
+  ruleName: string,
+  kind: RaceFinding['kind'],
+  options: RaceRuleOptions,
+): void {
+  const analysis = analyzeRaces(context, ruleName, options);
+  const mode = options.fix ?? 'autofix';
+  for (const finding of analysis.findings) {
+    if (finding.kind !== kind) continue;
+    const { variant, data } = describeFinding(finding);
+    const plan = mode === 'none' ? undefined : planRaceFix(finding, analysis, context.sourceCode, context.filename);
+    context.report({
+      node: finding.write,
+      messageId: `${kind}${variant}` as MessageId,
+      data,
+      fix: plan?.autofix && mode === 'autofix' ? plan.apply : null,
+      suggest: plan
+        ? [
+            {
+              messageId: plan.missingDependency ? 'wrapInMutexAddDependency' : 'wrapInMutex',
+              data: { firstLine: plan.firstLine, lastLine: plan.lastLine, mutex: plan.mutex },
+              fix: plan.apply,
+            },
+          ]
+        : [],
+    });
   }
 }

@@ -1,3 +1,4 @@
+import type { RaceRuleOptions } from '../../src/analysis/options';
 import rule from '../../rules/no-lost-update';
 import { expectReport, locate, type Sequence } from '../locate';
 import { createRuleTester } from '../rule-tester';
@@ -16,6 +17,8 @@ function invalid(name: string, code: string, ...reports: LostUpdate[]) {
   return {
     name,
     code,
+    // Detection only: the fixes are tested, with their exact output, in fixes.test.ts.
+    options: [{ fix: 'none' }] as [RaceRuleOptions],
     errors: reports.map((report) =>
       expectReport(code, `lostUpdate${report.variant ?? ''}` as const, report.state, report, {
         ...report.extra,

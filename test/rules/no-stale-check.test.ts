@@ -1,3 +1,4 @@
+import type { RaceRuleOptions } from '../../src/analysis/options';
 import rule from '../../rules/no-stale-check';
 import { expectReport, type Sequence } from '../locate';
 import { createRuleTester } from '../rule-tester';
@@ -12,6 +13,8 @@ function invalid(name: string, code: string, ...reports: StaleCheck[]) {
   return {
     name,
     code,
+    // Detection only: the fixes are tested, with their exact output, in fixes.test.ts.
+    options: [{ fix: 'none' }] as [RaceRuleOptions],
     errors: reports.map((report) =>
       expectReport(code, `staleCheck${report.variant ?? ''}` as const, report.state, report, report.extra),
     ),

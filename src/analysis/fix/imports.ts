@@ -1,0 +1,80 @@
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+
+/** How the fixed code names async-mutex's `Mutex`, and the edit that makes that name available. */
+export interface MutexImport {
+  name: string;
+  edit?: { at: number; text: string };
+}
+
+const SOURCE = 'async-mutex';
+
+function isRequireOf(node: TSESTree.Node | null | undefined): boolean {
+  return (
+    node?.type === 'CallExpression' &&
+    node.callee.type === 'Identifier' &&
+    node.callee.name === 'require' &&
+    node.arguments[0]?.type === 'Literal' &&
+    node.arguments[0].value === SOURCE
+  );
+}
+
+/**
+ * Finds or adds `Mutex` from async-mutex in the file's own module style: merged into an existing
+ * `import { … } from 'async-mutex'`, a new ES import after the last import, or `require` in CommonJS.
+ * Undefined when the name `Mutex` is already taken by something else.
+ */
+export function mutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename: string): MutexImport | undefined {
+  const program = sourceCode.ast;
+  const imports = program.body.filter((statement): statement is TSESTree.ImportDeclaration => statement.type === 'ImportDeclaration');
+  for (const declaration of imports) {
+    if (declaration.source.value !== SOURCE || declaration.importKind === 'type') continue;
+    for (const specifier of declaration.specifiers) {
+      if (specifier.type === 'ImportSpecifier' && specifier.importKind !== 'type') {
+        const imported = specifier.imported.type === 'Identifier' ? specifier.imported.name : specifier.imported.value;
+        if (imported === 'Mutex') return { name: specifier.local.name };
+      }
+      if (specifier.type === 'ImportNamespaceSpecifier') return { name: `${specifier.local.name}.Mutex` };
+    }
+  }
+  for (const statement of program.body) {
+    if (statement.type !== 'VariableDeclaration') continue;
+    for (const declarator of statement.declarations) {
+      if (!isRequireOf(declarator.init)) continue;
+      if (declarator.id.type === 'Identifier') return { name: `${declarator.id.name}.Mutex` };
+      if (declarator.id.type === 'ObjectPattern') {
+        for (const property of declarator.id.properties) {
+          if (property.type === 'Property' && property.key.type === 'Identifier' && property.key.name === 'Mutex' && property.value.type === 'Identifier') {
+            return { name: property.value.name };
+          }
+        }
+      }
+    }
+  }
+  const taken = sourceCode.scopeManager?.scopes.some((scope) => scope.set.has('Mutex') && scope.type !== 'global');
+  if (taken) return undefined;
+
+  const named = imports.find(
+    (declaration) =>
+      declaration.source.value === SOURCE &&
+      declaration.importKind !== 'type' &&
+      declaration.specifiers.some((specifier) => specifier.type === 'ImportSpecifier'),
+  );
+  if (named) {
+    const specifiers = named.specifiers.filter((specifier) => specifier.type === 'ImportSpecifier');
+    const last = specifiers[specifiers.length - 1];
+    return { name: 'Mutex', edit: { at: last.range[1], text: ', Mutex' } };
+  }
+  const isCommonJs =
+    /\.c[jt]s$/.test(filename) ||
+    (imports.length === 0 &&
+      !program.body.some((statement) => statement.type.startsWith('Export')) &&
+      (program.sourceType === 'script' || /\brequire\s*\(/.test(sourceCode.text)));
+  const line = isCommonJs ? `const { Mutex } = require('${SOURCE}');` : `import { Mutex } from '${SOURCE}';`;
+  if (imports.length > 0) return { name: 'Mutex', edit: { at: imports[imports.length - 1].range[1], text: `\n${line}` } };
+  const first = program.body.find(
+    (statement) => !(statement.type === 'ExpressionStatement' && 'directive' in statement && statement.directive),
+  );
+  const directives = program.body.filter((statement) => statement !== first && statement.range[1] <= (first?.range[0] ?? Infinity));
+  if (directives.length > 0) return { name: 'Mutex', edit: { at: directives[directives.length - 1].range[1], text: `\n${line}` } };
+  return { name: 'Mutex', edit: { at: first?.range[0] ?? 0, text: `${line}\n\n` } };
+}

@@ -1,0 +1,198 @@
+import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
+import * as ts from 'typescript';
+
+import type { RaceAnalysis } from '../analyze';
+import type { RaceFinding } from '../dataflow';
+import { mutexImport } from './imports';
+import { chooseMutex } from './mutex';
+import { type CriticalSection, findCriticalSection, inspectSection } from './section';
+
+export type FixMode = 'autofix' | 'suggestion' | 'none';
+
+/** The wrap of one finding's critical section: applied with `--fix` only when `autofix` is true. */
+export interface RaceFix {
+  /** Every guarantee holds: the wrap may be applied by `eslint --fix`. */
+  autofix: boolean;
+  /** `async-mutex` does not resolve from this file: the suggestion says to add it. */
+  missingDependency: boolean;
+  mutex: string;
+  firstLine: number;
+  lastLine: number;
+  apply: (fixer: TSESLint.RuleFixer) => TSESLint.RuleFix[];
+}
+
+const resolvable = new WeakMap<ts.Program, Map<string, boolean>>();
+
+/** Asks the checker's module resolution whether `async-mutex` can be imported from this file. */
+function resolvesAsyncMutex(services: ParserServicesWithTypeInformation, filename: string): boolean {
+  let byFile = resolvable.get(services.program);
+  if (!byFile) {
+    byFile = new Map();
+    resolvable.set(services.program, byFile);
+  }
+  let answer = byFile.get(filename);
+  if (answer === undefined) {
+    const resolved = ts.resolveModuleName('async-mutex', filename, services.program.getCompilerOptions(), ts.sys);
+    answer = resolved.resolvedModule !== undefined;
+    byFile.set(filename, answer);
+  }
+  return answer;
+}
+
+function lineIndent(sourceCode: Readonly<TSESLint.SourceCode>, line: number): string {
+  return /^\s*/.exec(sourceCode.lines[line - 1])?.[0] ?? '';
+}
+
+/** The file's indentation step, read off the function body the section is in. */
+function indentStep(sourceCode: Readonly<TSESLint.SourceCode>, section: CriticalSection, baseIndent: string): string {
+  const parentIndent = lineIndent(sourceCode, section.statements[0].parent.loc.start.line);
+  if (baseIndent.startsWith(parentIndent) && baseIndent.length > parentIndent.length) {
+    return baseIndent.slice(parentIndent.length);
+  }
+  return baseIndent.includes('\t') ? '\t' : '  ';
+}
+
+/** Ranges of multi-line template literals: their lines must not be re-indented. */
+function templateRanges(sourceCode: Readonly<TSESLint.SourceCode>, section: CriticalSection): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  const first = section.statements[0].range[0];
+  const last = section.statements[section.statements.length - 1].range[1];
+  for (const token of sourceCode.ast.tokens) {
+    if (token.range[0] >= last) break;
+    if (token.range[1] <= first) continue;
+    if (token.type === 'Template' || (token.type === 'String' && token.value.includes('\n'))) ranges.push(token.range);
+  }
+  return ranges;
+}
+
+/** Names assigned in the section whose narrowing after it would be lost inside a callback. */
+function losesNarrowing(
+  section: CriticalSection,
+  unit: TSESTree.Node,
+  sourceCode: Readonly<TSESLint.SourceCode>,
+  services: ParserServicesWithTypeInformation,
+): boolean {
+  const first = section.statements[0].range[0];
+  const last = section.statements[section.statements.length - 1].range[1];
+  const unitText = sourceCode.text.slice(last, unit.range[1]);
+  let loses = false;
+  const visit = (node: TSESTree.Node): void => {
+    if (loses) return;
+    if (node.type === 'AssignmentExpression' && node.range[0] >= first && node.range[1] <= last) {
+      const target = node.left;
+      const text = sourceCode.getText(target);
+      if ((target.type === 'Identifier' || target.type === 'MemberExpression') && new RegExp(`(^|[^\\w$.])${text.replace(/[.$[\]()]/g, (c) => `\\${c}`)}(?![\\w$])`).test(unitText)) {
+        const type = services.getTypeAtLocation(target);
+        const parts = type.isUnion() ? type.types : [type];
+        if (parts.some((part) => part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void))) loses = true;
+        if (target.type === 'Identifier') {
+          const variable = sourceCode.getScope(target).references.find((reference) => reference.identifier === target)?.resolved;
+          const def = variable?.defs[0];
+          if (def?.type === 'Variable' && !def.node.init) loses = true;
+        }
+      }
+    }
+    for (const key of sourceCode.visitorKeys[node.type] ?? []) {
+      const child = (node as unknown as Record<string, unknown>)[key];
+      for (const item of Array.isArray(child) ? child : [child]) {
+        if (item && typeof (item as TSESTree.Node).type === 'string') visit(item as TSESTree.Node);
+      }
+    }
+  };
+  for (const statement of section.statements) visit(statement);
+  return loses;
+}
+
+/**
+ * Plans the wrap of a finding's critical section in `mutex.runExclusive(async () => { … })`:
+ * the section, the mutex (reused or declared), the import, the values that leave the section.
+ * Undefined when no correct wrap exists; `autofix: false` when it is only safe as a suggestion.
+ */
+export function planRaceFix(
+  finding: RaceFinding,
+  analysis: RaceAnalysis,
+  sourceCode: Readonly<TSESLint.SourceCode>,
+  filename: string,
+): RaceFix | undefined {
+  if (finding.lockProblem) return undefined;
+  let section = findCriticalSection(finding);
+  if (!section) return undefined;
+  const variableOf = (identifier: TSESTree.Identifier) => analysis.shared.variableOf(identifier);
+  let verdict = inspectSection(section, finding.unit, sourceCode, variableOf);
+  if (verdict.blocked) return undefined;
+  let narrowingLost = losesNarrowing(section, finding.unit, sourceCode, analysis.services);
+  if (narrowingLost && finding.unit.body.type === 'BlockStatement' && section.siblings === finding.unit.body.body) {
+    // Narrowing made in the section holds for the rest of the function if the rest moves inside too.
+    const toEnd: CriticalSection = {
+      ...section,
+      end: section.siblings.length - 1,
+      statements: section.siblings.slice(section.start),
+    };
+    const extended = inspectSection(toEnd, finding.unit, sourceCode, variableOf);
+    if (!extended.blocked && !extended.suggestOnly && !losesNarrowing(toEnd, finding.unit, sourceCode, analysis.services)) {
+      section = toEnd;
+      verdict = extended;
+      narrowingLost = false;
+    }
+  }
+  const imported = mutexImport(sourceCode, filename);
+  if (!imported) return undefined;
+  const mutex = chooseMutex(finding, section.statements, {
+    sourceCode,
+    shared: analysis.shared,
+    guarded: analysis.guarded,
+    callsUnderLock: analysis.callsUnderLock,
+    typescript: /\.[cm]?tsx?$/.test(filename),
+    mutexClass: imported.name,
+  });
+  if (!mutex) return undefined;
+  const missingDependency = !resolvesAsyncMutex(analysis.services, filename);
+  const autofix = !verdict.suggestOnly && !missingDependency && !narrowingLost;
+
+  const first = section.statements[0];
+  const last = section.statements[section.statements.length - 1];
+  const indent = lineIndent(sourceCode, first.loc.start.line);
+  const step = indentStep(sourceCode, section, indent);
+  const templates = templateRanges(sourceCode, section);
+  const inner = sourceCode.text.slice(first.range[0], last.range[1]);
+  let offset = first.range[0];
+  const lines = inner.split('\n').map((line, index) => {
+    const lineStart = offset;
+    offset += line.length + 1;
+    if (index === 0) return `${indent}${step}${line}`;
+    if (line.trim() === '') return '';
+    const inTemplate = templates.some(([start, end]) => lineStart > start && lineStart < end);
+    return inTemplate ? line : `${step}${line}`;
+  });
+  const names = verdict.escapes.map((identifier) => identifier.name);
+  const valueOut = names.length === 1 ? names[0] : `{ ${names.join(', ')} }`;
+  const head =
+    names.length > 0
+      ? `${verdict.escapeKind} ${valueOut} = await `
+      : verdict.returns
+        ? 'return await '
+        : 'await ';
+  const returnLine = names.length > 0 ? `\n${indent}${step}return ${valueOut};` : '';
+  const text = `${head}${mutex.text}.runExclusive(async () => {\n${lines.join('\n')}${returnLine}\n${indent}});`;
+
+  return {
+    autofix,
+    missingDependency,
+    mutex: mutex.text,
+    firstLine: first.loc.start.line,
+    lastLine: last.loc.end.line,
+    apply(fixer) {
+      const fixes = [fixer.replaceTextRange([first.range[0], last.range[1]], text)];
+      // Insertions at one place are made as one, import first.
+      const insertions = new Map<number, string>();
+      const edit = imported.edit;
+      if (edit) insertions.set(edit.at, edit.text);
+      if (mutex.declaration) {
+        const { at, text: declaration } = mutex.declaration;
+        insertions.set(at, (insertions.get(at) ?? '') + declaration);
+      }
+      for (const [at, inserted] of insertions) fixes.push(fixer.insertTextAfterRange([at, at], inserted));
+      return fixes;
+    },
+  };
+}

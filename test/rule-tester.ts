@@ -10,12 +10,12 @@ RuleTester.it = vitest.it;
 /** The fixture project the rule tests are type-checked in: real `async-mutex` and `async-lock` types. */
 export const rulesFixture = path.resolve(__dirname, '../fixtures/rules');
 
-export function createRuleTester(): RuleTester {
+export function createRuleTester(tsconfigRootDir = rulesFixture): RuleTester {
   return new RuleTester({
     languageOptions: {
       parserOptions: {
         projectService: true,
-        tsconfigRootDir: rulesFixture,
+        tsconfigRootDir,
       },
     },
   });

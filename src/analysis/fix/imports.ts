@@ -64,11 +64,13 @@ export function mutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename:
     const last = specifiers[specifiers.length - 1];
     return { name: 'Mutex', edit: { at: last.range[1], text: ', Mutex' } };
   }
+  // TypeScript files import (compiled to require where the module is CommonJS): a `require` would be untyped.
   const isCommonJs =
-    /\.c[jt]s$/.test(filename) ||
-    (imports.length === 0 &&
+    !/\.[cm]?tsx?$/.test(filename) &&
+    (/\.cjs$/.test(filename) ||
+      (imports.length === 0 &&
       !program.body.some((statement) => statement.type.startsWith('Export')) &&
-      (program.sourceType === 'script' || /\brequire\s*\(/.test(sourceCode.text)));
+        (program.sourceType === 'script' || /\brequire\s*\(/.test(sourceCode.text))));
   const line = isCommonJs ? `const { Mutex } = require('${SOURCE}');` : `import { Mutex } from '${SOURCE}';`;
   if (imports.length > 0) return { name: 'Mutex', edit: { at: imports[imports.length - 1].range[1], text: `\n${line}` } };
   const first = program.body.find(

@@ -119,10 +119,9 @@ export function planRaceFix(
   if (!section) return undefined;
   const variableOf = (identifier: TSESTree.Identifier) => analysis.shared.variableOf(identifier);
   let verdict = inspectSection(section, finding.unit, sourceCode, variableOf);
-  if (verdict.blocked) return undefined;
-  let narrowingLost = losesNarrowing(section, finding.unit, sourceCode, analysis.services);
-  if (narrowingLost && finding.unit.body.type === 'BlockStatement' && section.siblings === finding.unit.body.body) {
-    // Narrowing made in the section holds for the rest of the function if the rest moves inside too.
+  let narrowingLost = !verdict.blocked && losesNarrowing(section, finding.unit, sourceCode, analysis.services);
+  if ((verdict.returnsMidway || narrowingLost) && finding.unit.body.type === 'BlockStatement' && section.siblings === finding.unit.body.body) {
+    // A return inside the section, or narrowing made in it, holds if the rest of the function moves inside too.
     const toEnd: CriticalSection = {
       ...section,
       end: section.siblings.length - 1,
@@ -135,6 +134,7 @@ export function planRaceFix(
       narrowingLost = false;
     }
   }
+  if (verdict.blocked) return undefined;
   const imported = mutexImport(sourceCode, filename);
   if (!imported) return undefined;
   const mutex = chooseMutex(finding, section.statements, {
@@ -146,8 +146,12 @@ export function planRaceFix(
     mutexClass: imported.name,
   });
   if (!mutex) return undefined;
-  const missingDependency = !resolvesAsyncMutex(analysis.services, filename);
-  const autofix = !verdict.suggestOnly && !missingDependency && !narrowingLost;
+  // The file as the checker knows it (an absolute path, whatever ESLint was given).
+  const checkedFile = analysis.services.esTreeNodeToTSNodeMap.get(sourceCode.ast).fileName;
+  const missingDependency = !resolvesAsyncMutex(analysis.services, checkedFile);
+  // A new mutex beside one that already guards this state would leave two locks that do not exclude each other.
+  const competingLock = !mutex.reused && analysis.guarded.some((update) => update.path.key === finding.path.key);
+  const autofix = !verdict.suggestOnly && !missingDependency && !narrowingLost && !competingLock;
 
   const first = section.statements[0];
   const last = section.statements[section.statements.length - 1];

@@ -18,6 +18,8 @@ export interface SectionVerdict {
   suggestOnly?: string;
   /** The section ends the function and returns from inside: `return await m.runExclusive(…)`. */
   returns: boolean;
+  /** The section returns from inside but does not end the function (blocked unless it is extended). */
+  returnsMidway?: boolean;
   /** Names declared inside the section and used after it: they come out as the callback's value. */
   escapes: TSESTree.Identifier[];
   /** `let` when an escaping name is reassigned later (or was declared with let/var). */
@@ -186,7 +188,10 @@ export function inspectSection(
     unit.body.type === 'BlockStatement' && section.siblings === unit.body.body && section.end === section.siblings.length - 1;
   if (seen.return) {
     if (endsFunction) verdict.returns = true;
-    else block('it returns from the function, and does not end it');
+    else {
+      verdict.returnsMidway = true;
+      block('it returns from the function, and does not end it');
+    }
   }
 
   for (const name of declared) {

@@ -1,0 +1,964 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import tsParser from '@typescript-eslint/parser';
+import type { InvalidTestCase } from '@typescript-eslint/rule-tester';
+import { Linter } from 'eslint';
+import * as ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+import noLostUpdate, { type MessageIds as LostUpdateIds } from '../../rules/no-lost-update';
+import noStaleCheck, { type MessageIds as StaleCheckIds } from '../../rules/no-stale-check';
+import type { RaceRuleOptions } from '../../src/analysis/options';
+import { createRuleTester, rulesFixture } from '../rule-tester';
+
+// The built plugin, as users load it (the suite runs after `npm run build`).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const plugin = require('../../dist/src/index.js') as { configs: { all: object } };
+
+/**
+ * The runExclusive wrap, shape by shape: the exact output of `--fix` (null where no autofix is
+ * safe), and the exact suggestion offered on each report. A suggestion whose output is the same as
+ * the autofix is written SAME_AS_FIX.
+ */
+const SAME_AS_FIX = Symbol('same as the autofix output');
+
+interface FixCase {
+  name: string;
+  filename: 'file.ts' | 'script.cjs';
+  code: string;
+  output: string | null;
+  options?: RaceRuleOptions;
+  errors: Array<{
+    rule: 'no-lost-update' | 'no-stale-check';
+    messageId: string;
+    line: number;
+    column: number;
+    suggestions: Array<{ messageId: string; data: Record<string, string | number>; output: string | typeof SAME_AS_FIX }>;
+  }>;
+}
+
+const cases: FixCase[] = [
+  {
+    name: "module state: a mutex declared after the state, and the import added",
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let counter = 0;
+
+export async function increment() {
+  const current = counter;
+  await save();
+  counter = current + 1;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let counter = 0;
+const counterMutex = new Mutex();
+
+export async function increment() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current + 1;
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":7,"lastLine":9,"mutex":"counterMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "imported state: a module-level mutex after the imports",
+    filename: 'file.ts',
+    code: `import { stats } from './lib/store';
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+export async function count() {
+  const seen = stats.count;
+  await save();
+  stats.count = seen + 1;
+}
+`,
+    output: `import { stats } from './lib/store';
+import { Mutex } from 'async-mutex';
+const statsMutex = new Mutex();
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+export async function count() {
+  await statsMutex.runExclusive(async () => {
+    const seen = stats.count;
+    await save();
+    stats.count = seen + 1;
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 8, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":6,"lastLine":8,"mutex":"statsMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "a closure variable shared by concurrent callbacks: the mutex is declared right after it",
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+export async function totalPrice(items: string[]) {
+  let total = 0;
+  await Promise.all(
+    items.map(async (item) => {
+      total += await load(item);
+    }),
+  );
+  return total;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+export async function totalPrice(items: string[]) {
+  let total = 0;
+  const totalMutex = new Mutex();
+  await Promise.all(
+    items.map(async (item) => {
+      await totalMutex.runExclusive(async () => {
+        total += await load(item);
+      });
+    }),
+  );
+  return total;
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 8, column: 7, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":8,"lastLine":8,"mutex":"totalMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "an instance field: one private readonly mutex field per instance",
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+export class Account {
+  private balance = 100;
+
+  async withdraw(amount: number) {
+    const balance = this.balance;
+    await save(amount);
+    this.balance = balance - amount;
+  }
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+export class Account {
+  private readonly balanceMutex = new Mutex();
+  private balance = 100;
+
+  async withdraw(amount: number) {
+    await this.balanceMutex.runExclusive(async () => {
+      const balance = this.balance;
+      await save(amount);
+      this.balance = balance - amount;
+    });
+  }
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 10, column: 5, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":8,"lastLine":10,"mutex":"this.balanceMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "a static field: a private static readonly mutex",
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+export class Ids {
+  static next = 1;
+
+  async reserve() {
+    const id = Ids.next;
+    await save(id);
+    Ids.next = id + 1;
+  }
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+export class Ids {
+  private static readonly nextMutex = new Mutex();
+  static next = 1;
+
+  async reserve() {
+    await Ids.nextMutex.runExclusive(async () => {
+      const id = Ids.next;
+      await save(id);
+      Ids.next = id + 1;
+    });
+  }
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 10, column: 5, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":8,"lastLine":10,"mutex":"Ids.nextMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "the contents of a shared Map",
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+const visits = new Map<string, number>();
+
+export async function visit(user: string) {
+  const seen = visits.get(user) ?? 0;
+  await save(user);
+  visits.set(user, seen + 1);
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+const visits = new Map<string, number>();
+const visitsMutex = new Mutex();
+
+export async function visit(user: string) {
+  await visitsMutex.runExclusive(async () => {
+    const seen = visits.get(user) ?? 0;
+    await save(user);
+    visits.set(user, seen + 1);
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":7,"lastLine":9,"mutex":"visitsMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "a declaration used after the section comes out as the callback value",
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let issued = 0;
+
+export async function issue() {
+  const number = issued + 1;
+  await save(number);
+  issued = number;
+  console.log('issued', number);
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let issued = 0;
+const issuedMutex = new Mutex();
+
+export async function issue() {
+  const number = await issuedMutex.runExclusive(async () => {
+    const number = issued + 1;
+    await save(number);
+    issued = number;
+    return number;
+  });
+  console.log('issued', number);
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":7,"lastLine":9,"mutex":"issuedMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "several escaping declarations come out as a destructured object",
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let sum = 0;
+let count = 0;
+
+export async function add(key: string) {
+  const before = sum;
+  const value = await load(key);
+  sum = before + value;
+  const n = count + 1;
+  count = n;
+  console.log(before, value, n);
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let sum = 0;
+const sumMutex = new Mutex();
+let count = 0;
+
+export async function add(key: string) {
+  const { before, value } = await sumMutex.runExclusive(async () => {
+    const before = sum;
+    const value = await load(key);
+    sum = before + value;
+    return { before, value };
+  });
+  const n = count + 1;
+  count = n;
+  console.log(before, value, n);
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 10, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":8,"lastLine":10,"mutex":"sumMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "a return inside the section: the section runs to the end of the function and is returned",
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let hits = 0;
+
+export async function hit(key: string) {
+  const seen = hits;
+  if (seen > 100) return seen;
+  await load(key);
+  hits = seen + 1;
+  return hits;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let hits = 0;
+const hitsMutex = new Mutex();
+
+export async function hit(key: string) {
+  return await hitsMutex.runExclusive(async () => {
+    const seen = hits;
+    if (seen > 100) return seen;
+    await load(key);
+    hits = seen + 1;
+    return hits;
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 10, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":7,"lastLine":11,"mutex":"hitsMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "Mutex is merged into an existing import from async-mutex",
+    filename: 'file.ts',
+    code: `import { Semaphore } from 'async-mutex';
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+export const limiter = new Semaphore(4);
+let counter = 0;
+
+export async function increment() {
+  const current = counter;
+  await save();
+  counter = current + 1;
+}
+`,
+    output: `import { Semaphore, Mutex } from 'async-mutex';
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+export const limiter = new Semaphore(4);
+let counter = 0;
+const counterMutex = new Mutex();
+
+export async function increment() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current + 1;
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 11, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":9,"lastLine":11,"mutex":"counterMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "an existing mutex that guards the same state is reused",
+    filename: 'file.ts',
+    code: `import { Mutex } from 'async-mutex';
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let balance = 0;
+const balanceLock = new Mutex();
+
+export async function deposit(amount: number) {
+  await balanceLock.runExclusive(async () => {
+    const current = balance;
+    await save(current);
+    balance = current + amount;
+  });
+}
+
+export async function withdraw(amount: number) {
+  const current = balance;
+  await save(current);
+  balance = current - amount;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let balance = 0;
+const balanceLock = new Mutex();
+
+export async function deposit(amount: number) {
+  await balanceLock.runExclusive(async () => {
+    const current = balance;
+    await save(current);
+    balance = current + amount;
+  });
+}
+
+export async function withdraw(amount: number) {
+  await balanceLock.runExclusive(async () => {
+    const current = balance;
+    await save(current);
+    balance = current - amount;
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 19, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":17,"lastLine":19,"mutex":"balanceLock"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "a name already taken gets a suffix",
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let counter = 0;
+const counterMutex = 'taken';
+
+export async function increment() {
+  const current = counter;
+  await save(counterMutex);
+  counter = current + 1;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let counter = 0;
+const counterMutex2 = new Mutex();
+const counterMutex = 'taken';
+
+export async function increment() {
+  await counterMutex2.runExclusive(async () => {
+    const current = counter;
+    await save(counterMutex);
+    counter = current + 1;
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 10, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":8,"lastLine":10,"mutex":"counterMutex2"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "a check-then-act whose narrowing is used after it: the section extends to the end of the function",
+    filename: 'file.ts',
+    code: `declare function refresh(): Promise<string>;
+let token: string | undefined;
+
+export async function getToken(): Promise<string> {
+  if (!token) {
+    token = await refresh();
+  }
+  return token;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function refresh(): Promise<string>;
+let token: string | undefined;
+const tokenMutex = new Mutex();
+
+export async function getToken(): Promise<string> {
+  return await tokenMutex.runExclusive(async () => {
+    if (!token) {
+      token = await refresh();
+    }
+    return token;
+  });
+}
+`,
+    errors: [{ rule: 'no-stale-check', messageId: 'staleCheck', line: 6, column: 5, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":5,"lastLine":8,"mutex":"tokenMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "CommonJS: require in the file own style, after the directive",
+    filename: 'script.cjs',
+    code: `'use strict';
+const fs = require('node:fs');
+
+let counter = 0;
+
+async function increment() {
+  const current = counter;
+  await fs.promises.readFile(__filename);
+  counter = current + 1;
+}
+
+module.exports = { increment };
+`,
+    output: `'use strict';
+const { Mutex } = require('async-mutex');
+const fs = require('node:fs');
+
+let counter = 0;
+const counterMutex = new Mutex();
+
+async function increment() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await fs.promises.readFile(__filename);
+    counter = current + 1;
+  });
+}
+
+module.exports = { increment };
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":7,"lastLine":9,"mutex":"counterMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "refusal: the section calls a function that takes the existing mutex, and a new mutex would compete with it: suggestion only",
+    filename: 'file.ts',
+    code: `import { Mutex } from 'async-mutex';
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let balance = 0;
+const lock = new Mutex();
+
+async function audit() {
+  await lock.runExclusive(async () => {
+    await save(balance);
+  });
+}
+
+export async function deposit(amount: number) {
+  await lock.runExclusive(async () => {
+    const current = balance;
+    await save(current);
+    balance = current + amount;
+  });
+}
+
+export async function withdraw(amount: number) {
+  const current = balance;
+  await audit();
+  balance = current - amount;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 25, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":23,"lastLine":25,"mutex":"balanceMutex"}, output: `import { Mutex } from 'async-mutex';
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let balance = 0;
+const balanceMutex = new Mutex();
+const lock = new Mutex();
+
+async function audit() {
+  await lock.runExclusive(async () => {
+    await save(balance);
+  });
+}
+
+export async function deposit(amount: number) {
+  await lock.runExclusive(async () => {
+    const current = balance;
+    await save(current);
+    balance = current + amount;
+  });
+}
+
+export async function withdraw(amount: number) {
+  await balanceMutex.runExclusive(async () => {
+    const current = balance;
+    await audit();
+    balance = current - amount;
+  });
+}
+` }] }],
+  },
+  {
+    name: "refusal: this function is called while the existing mutex is held: suggestion only",
+    filename: 'file.ts',
+    code: `import { Mutex } from 'async-mutex';
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let balance = 0;
+const lock = new Mutex();
+
+export async function settle() {
+  await lock.runExclusive(async () => {
+    const current = balance;
+    await save(current);
+    balance = current + 1;
+    await withdraw(1);
+  });
+}
+
+export async function withdraw(amount: number) {
+  const current = balance;
+  await save(current);
+  balance = current - amount;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 20, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":18,"lastLine":20,"mutex":"balanceMutex"}, output: `import { Mutex } from 'async-mutex';
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let balance = 0;
+const balanceMutex = new Mutex();
+const lock = new Mutex();
+
+export async function settle() {
+  await lock.runExclusive(async () => {
+    const current = balance;
+    await save(current);
+    balance = current + 1;
+    await withdraw(1);
+  });
+}
+
+export async function withdraw(amount: number) {
+  await balanceMutex.runExclusive(async () => {
+    const current = balance;
+    await save(current);
+    balance = current - amount;
+  });
+}
+` }] }],
+  },
+  {
+    name: "no fix: a yield cannot move into a callback",
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let produced = 0;
+export async function* produce() {
+  const before = produced;
+  yield before;
+  produced = before + 1;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 8, column: 3, suggestions: [] }],
+  },
+  {
+    name: "no fix: a break would leave the callback",
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let counter = 0;
+export async function loop(keys: string[]) {
+  for (const key of keys) {
+    const current = counter;
+    if (current > 10) break;
+    await load(key);
+    counter = current + 1;
+  }
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 10, column: 5, suggestions: [] }],
+  },
+  {
+    name: "no fix: a return from a nested block that cannot be extended to the end of the function",
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let counter = 0;
+export async function bump(flag: boolean) {
+  if (flag) {
+    const current = counter;
+    if (current > 10) return false;
+    await save();
+    counter = current + 1;
+  }
+  console.log('bumped');
+  return true;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 10, column: 5, suggestions: [] }],
+  },
+  {
+    name: "suggestion only: arguments",
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let counter = 0;
+export async function increment() {
+  const current = counter;
+  await save(arguments.length);
+  counter = current + 1;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 8, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":6,"lastLine":8,"mutex":"counterMutex"}, output: `import { Mutex } from 'async-mutex';
+
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let counter = 0;
+const counterMutex = new Mutex();
+export async function increment() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save(arguments.length);
+    counter = current + 1;
+  });
+}
+` }] }],
+  },
+  {
+    name: "suggestion only: a shared write before the first await, which runExclusive would defer",
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let counter = 0;
+let busy = false;
+export async function increment() {
+  const current = counter;
+  busy = true;
+  await save();
+  counter = current + 1;
+  busy = false;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 10, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":7,"lastLine":10,"mutex":"counterMutex"}, output: `import { Mutex } from 'async-mutex';
+
+declare function save(value?: unknown): Promise<void>;
+declare function load(key: string): Promise<number>;
+
+let counter = 0;
+const counterMutex = new Mutex();
+let busy = false;
+export async function increment() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    busy = true;
+    await save();
+    counter = current + 1;
+  });
+  busy = false;
+}
+` }] }],
+  },
+];
+
+const optionCode = `declare function save(): Promise<void>;
+let counter = 0;
+export async function increment() {
+  const current = counter;
+  await save();
+  counter = current + 1;
+}
+`;
+const optionFixed = `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let counter = 0;
+const counterMutex = new Mutex();
+export async function increment() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current + 1;
+  });
+}
+`;
+cases.push(
+  {
+    name: 'option fix: "suggestion" never autofixes, and keeps the suggestion',
+    filename: 'file.ts',
+    code: optionCode,
+    output: null,
+    options: { fix: 'suggestion' },
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 6,
+        column: 3,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 4, lastLine: 6, mutex: 'counterMutex' }, output: optionFixed }],
+      },
+    ],
+  },
+  {
+    name: 'option fix: "none" offers nothing',
+    filename: 'file.ts',
+    code: optionCode,
+    output: null,
+    options: { fix: 'none' },
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 6, column: 3, suggestions: [] }],
+  },
+  {
+    name: 'a lock that does not help gets no wrap: the code needs restructuring, not another lock',
+    filename: 'file.ts',
+    code: `import { Semaphore } from 'async-mutex';
+declare function save(): Promise<void>;
+let counter = 0;
+const limiter = new Semaphore(2);
+export async function increment() {
+  await limiter.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current + 1;
+  });
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdateNotExclusive', line: 9, column: 5, suggestions: [] }],
+  },
+);
+
+function toTestCase<MessageId extends string>(
+  fixCase: FixCase,
+  rule: FixCase['errors'][number]['rule'],
+): InvalidTestCase<MessageId, [RaceRuleOptions]> {
+  return {
+    name: fixCase.name,
+    filename: path.join(rulesFixture, fixCase.filename),
+    code: fixCase.code,
+    output: fixCase.output,
+    options: [fixCase.options ?? {}],
+    errors: fixCase.errors
+      .filter((error) => error.rule === rule)
+      .map((error) => ({
+        messageId: error.messageId as MessageId,
+        line: error.line,
+        column: error.column,
+        suggestions: error.suggestions.map((suggestion) => ({
+          messageId: suggestion.messageId as MessageId,
+          data: suggestion.data,
+          output: suggestion.output === SAME_AS_FIX ? (fixCase.output ?? '') : suggestion.output,
+        })),
+      })),
+  };
+}
+
+const ruleTester = createRuleTester();
+ruleTester.run('no-lost-update fixes', noLostUpdate, {
+  valid: [],
+  invalid: cases.filter((c) => c.errors.some((e) => e.rule === 'no-lost-update')).map((c) => toTestCase<LostUpdateIds>(c, 'no-lost-update')),
+});
+ruleTester.run('no-stale-check fixes', noStaleCheck, {
+  valid: [],
+  invalid: cases.filter((c) => c.errors.some((e) => e.rule === 'no-stale-check')).map((c) => toTestCase<StaleCheckIds>(c, 'no-stale-check')),
+});
+
+// A project from which async-mutex does not resolve (outside this repository's node_modules).
+const isolated = fs.mkdtempSync(path.join(os.tmpdir(), 'async-race-no-mutex-'));
+fs.writeFileSync(
+  path.join(isolated, 'tsconfig.json'),
+  JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', noEmit: true, types: [] }, include: ['*.ts'] }),
+);
+fs.writeFileSync(path.join(isolated, 'file.ts'), 'export {};\n');
+createRuleTester(isolated).run('no-lost-update without async-mutex installed', noLostUpdate, {
+  valid: [],
+  invalid: [
+    {
+      name: 'async-mutex does not resolve: a suggestion that says to add the dependency, no autofix',
+      code: optionCode,
+      output: null,
+      errors: [
+        {
+          messageId: 'lostUpdate',
+          line: 6,
+          column: 3,
+          suggestions: [
+            {
+              messageId: 'wrapInMutexAddDependency',
+              data: { firstLine: 4, lastLine: 6, mutex: 'counterMutex' },
+              output: optionFixed,
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
+
+// Every autofix and suggestion output above must type-check in the fixture project, and every
+// autofix output must lint clean: one program over all of them, in a copy of the fixture project.
+describe('fixed outputs', () => {
+  const outputs = cases.flatMap((fixCase, index) => {
+    const all: Array<{ label: string; text: string; autofix: boolean; ext: string }> = [];
+    const ext = fixCase.filename.endsWith('.cjs') ? '.cjs' : '.ts';
+    if (fixCase.output !== null) all.push({ label: `${fixCase.name} (autofix)`, text: fixCase.output, autofix: true, ext });
+    fixCase.errors.forEach((error, errorIndex) => {
+      error.suggestions.forEach((suggestion) => {
+        if (suggestion.output !== SAME_AS_FIX) {
+          all.push({ label: `${fixCase.name} (suggestion ${errorIndex})`, text: suggestion.output, autofix: false, ext });
+        }
+      });
+    });
+    return all.map((output, n) => ({ ...output, file: `case-${index}-${n}${output.ext}` }));
+  });
+
+  it('type-check with zero diagnostics', () => {
+    // Inside the repository, so that async-mutex resolves from its node_modules.
+    const scratch = path.join(rulesFixture, '..', '..', '.tmp');
+    fs.mkdirSync(scratch, { recursive: true });
+    const copy = fs.mkdtempSync(path.join(scratch, 'fixed-'));
+    fs.cpSync(path.join(rulesFixture, 'lib'), path.join(copy, 'lib'), { recursive: true });
+    for (const output of outputs) fs.writeFileSync(path.join(copy, output.file), output.text);
+    const config = ts.readConfigFile(path.join(rulesFixture, 'tsconfig.json'), (file) => ts.sys.readFile(file));
+    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, copy);
+    const program = ts.createProgram({ rootNames: parsed.fileNames, options: { ...parsed.options, checkJs: true } });
+    const diagnostics = ts
+      .getPreEmitDiagnostics(program)
+      .map((diagnostic) => {
+        const where = diagnostic.file ? `${path.basename(diagnostic.file.fileName)}:${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line + 1}` : '';
+        return `${where} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
+      });
+    expect(outputs.length).toBeGreaterThan(15);
+    expect(diagnostics).toEqual([]);
+  });
+
+  it('lint clean after the autofix (the fix converges in one pass)', () => {
+    const linter = new Linter({ configType: 'flat' });
+    const config = [
+      {
+        files: ['**/*.ts', '**/*.cjs'],
+        languageOptions: { parser: tsParser, parserOptions: { projectService: true, tsconfigRootDir: rulesFixture } },
+      },
+      plugin.configs.all,
+    ] as never;
+    const leftovers = outputs
+      .filter((output) => output.autofix)
+      .flatMap((output) =>
+        linter
+          .verify(output.text, config, { filename: path.join(rulesFixture, output.ext === '.cjs' ? 'script.cjs' : 'file.ts') })
+          .map((message) => `${output.label}: ${message.line}:${message.column} ${message.message}`),
+      );
+    expect(leftovers).toEqual([]);
+  });
+});

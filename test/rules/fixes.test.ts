@@ -820,7 +820,7 @@ cases.push(
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 6, column: 3, suggestions: [] }],
   },
   {
-    name: 'a lock that does not help gets no wrap: the code needs restructuring, not another lock',
+    name: 'a lock that excludes no one (a Semaphore with 2 permits): the wrap goes inside it',
     filename: 'file.ts',
     code: `import { Semaphore } from 'async-mutex';
 declare function save(): Promise<void>;
@@ -834,8 +834,97 @@ export async function increment() {
   });
 }
 `,
+    output: `import { Semaphore, Mutex } from 'async-mutex';
+declare function save(): Promise<void>;
+let counter = 0;
+const counterMutex = new Mutex();
+const limiter = new Semaphore(2);
+export async function increment() {
+  await limiter.runExclusive(async () => {
+    await counterMutex.runExclusive(async () => {
+      const current = counter;
+      await save();
+      counter = current + 1;
+    });
+  });
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdateNotExclusive',
+        line: 9,
+        column: 5,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 7, lastLine: 9, mutex: 'counterMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
+    name: 'no fix: a read made before the lock is taken needs the code restructured, and a second lock would deadlock',
+    filename: 'file.ts',
+    code: `import { Mutex } from 'async-mutex';
+declare function save(): Promise<void>;
+let counter = 0;
+const mutex = new Mutex();
+export async function increment() {
+  const current = counter;
+  await mutex.runExclusive(async () => {
+    await save();
+    counter = current + 1;
+  });
+}
+`,
     output: null,
-    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdateNotExclusive', line: 9, column: 5, suggestions: [] }],
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdateReadOutsideLock', line: 9, column: 5, suggestions: [] }],
+  },
+  {
+    name: 'races in one function whose sections overlap become one section',
+    filename: 'file.ts',
+    code: `declare function record(): Promise<void>;
+interface Account {
+  balance: number;
+}
+export async function transfer(from: Account, to: Account, amount: number) {
+  const fromBalance = from.balance;
+  const toBalance = to.balance;
+  await record();
+  from.balance = fromBalance - amount;
+  to.balance = toBalance + amount;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+const fromMutex = new Mutex();
+declare function record(): Promise<void>;
+interface Account {
+  balance: number;
+}
+export async function transfer(from: Account, to: Account, amount: number) {
+  await fromMutex.runExclusive(async () => {
+    const fromBalance = from.balance;
+    const toBalance = to.balance;
+    await record();
+    from.balance = fromBalance - amount;
+    to.balance = toBalance + amount;
+  });
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 9,
+        column: 3,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 10, mutex: 'fromMutex' }, output: SAME_AS_FIX }],
+      },
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 10,
+        column: 3,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 10, mutex: 'fromMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
   },
 );
 

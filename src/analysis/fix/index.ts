@@ -104,6 +104,37 @@ function losesNarrowing(
 }
 
 /**
+ * Races in one function whose sections overlap become one section: the union of their statement
+ * ranges in the same block, grown until no other race overlaps it.
+ */
+function overlappingRaces(
+  finding: RaceFinding,
+  findings: readonly RaceFinding[],
+): { section: CriticalSection; lead: RaceFinding } | undefined {
+  const own = findCriticalSection(finding);
+  if (!own) return undefined;
+  let section = own;
+  let lead = finding;
+  const others = findings
+    .filter((other) => other !== finding && other.unit === finding.unit && (!other.lockProblem || other.lockProblem.kind === 'notExclusive'))
+    .map((other) => ({ other, section: findCriticalSection(other) }));
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const { other, section: theirs } of others) {
+      if (!theirs || theirs.siblings !== section.siblings) continue;
+      if (theirs.end < section.start || theirs.start > section.end) continue;
+      if (theirs.start >= section.start && theirs.end <= section.end && other.write.range[0] > lead.write.range[0]) continue;
+      const start = Math.min(section.start, theirs.start);
+      const end = Math.max(section.end, theirs.end);
+      if (start !== section.start || end !== section.end) grown = true;
+      section = { siblings: section.siblings, start, end, statements: section.siblings.slice(start, end + 1) };
+      if (other.write.range[0] < lead.write.range[0]) lead = other;
+    }
+  }
+  return { section, lead };
+}
+
+/**
  * Plans the wrap of a finding's critical section in `mutex.runExclusive(async () => { … })`:
  * the section, the mutex (reused or declared), the import, the values that leave the section.
  * Undefined when no correct wrap exists; `autofix: false` when it is only safe as a suggestion.
@@ -114,9 +145,13 @@ export function planRaceFix(
   sourceCode: Readonly<TSESLint.SourceCode>,
   filename: string,
 ): RaceFix | undefined {
-  if (finding.lockProblem) return undefined;
-  let section = findCriticalSection(finding);
-  if (!section) return undefined;
+  // A lock that does not exclude anyone can be wrapped inside; any other lock problem needs the code restructured.
+  if (finding.lockProblem && finding.lockProblem.kind !== 'notExclusive') return undefined;
+  const group = overlappingRaces(finding, analysis.findings);
+  if (!group) return undefined;
+  let section = group.section;
+  // Every race of the group gets the same wrap, named after the first one.
+  finding = group.lead;
   const variableOf = (identifier: TSESTree.Identifier) => analysis.shared.variableOf(identifier);
   let verdict = inspectSection(section, finding.unit, sourceCode, variableOf);
   let narrowingLost = !verdict.blocked && losesNarrowing(section, finding.unit, sourceCode, analysis.services);

@@ -83,7 +83,8 @@ export function chooseMutex(
 ): MutexChoice | undefined {
   const { sourceCode } = ctx;
   const name = unitName(finding.unit);
-  const bodies = calledBodies(section, sourceCode, finding.unit);
+  // The section itself, and the bodies of the functions it calls (one level): none may take the mutex again.
+  const bodies = [section.map((statement) => sourceCode.getText(statement)).join('\n'), ...calledBodies(section, sourceCode, finding.unit)];
   for (const update of ctx.guarded) {
     if (update.path.key !== finding.path.key) continue;
     for (const lock of update.locks) {

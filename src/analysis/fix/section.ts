@@ -44,10 +44,16 @@ function ancestors(node: TSESTree.Node): TSESTree.Node[] {
 
 /** Finds the critical section of a finding inside its function, or undefined when it has no block to live in. */
 export function findCriticalSection(finding: RaceFinding): CriticalSection | undefined {
-  // A read in a later loop iteration than the write would need the whole loop under the lock.
+  let nodes: TSESTree.Node[] = [finding.read, finding.suspension, finding.write];
+  // A read in a later loop iteration than the write: the whole loop goes under the lock.
   const writeStatement = ancestors(finding.write).find((node) => node.parent && statementListOf(node.parent));
-  if (writeStatement && finding.read.range[0] >= writeStatement.range[1]) return undefined;
-  const nodes = [finding.read, finding.suspension, finding.write];
+  if (writeStatement && finding.read.range[0] >= writeStatement.range[1]) {
+    const loop = ancestors(finding.write).find(
+      (node) => /^(For|ForIn|ForOf|While|DoWhile)Statement$/.test(node.type) && node.range[0] <= finding.read.range[0] && node.range[1] >= finding.read.range[1],
+    );
+    if (!loop) return undefined;
+    nodes = [loop];
+  }
   const chains = nodes.map(ancestors);
   for (const candidate of chains[0]) {
     if (!chains.every((chain) => chain.includes(candidate))) continue;

@@ -11,11 +11,11 @@ const plugin = require('../dist/src/index.js');
 const root = path.resolve(import.meta.dirname, '../fixtures/rules');
 const code = readFileSync(process.argv[2], 'utf8');
 const config = [
-  { files: ['**/*.ts'], languageOptions: { parser: tsParser, parserOptions: { projectService: true, tsconfigRootDir: root } } },
+  { files: ['**/*.ts', '**/*.cjs'], languageOptions: { parser: tsParser, parserOptions: { projectService: true, tsconfigRootDir: root } } },
   plugin.configs.all,
 ];
 const linter = new Linter();
-const filename = path.join(root, 'file.ts');
+const filename = path.join(root, process.argv[3] ?? 'file.ts');
 for (const message of linter.verify(code, config, { filename })) {
   const offers = [message.fix ? 'autofix' : '', ...(message.suggestions ?? []).map((s) => `suggestion: ${s.desc}`)].filter(Boolean);
   console.log(`${message.line}:${message.column} ${message.ruleId} ${message.message}${offers.length ? `\n    ${offers.join('\n    ')}` : ''}`);

@@ -28,7 +28,8 @@ interface FixCase {
   name: string;
   filename: 'file.ts' | 'script.cjs';
   code: string;
-  output: string | null;
+  /** The output of `--fix`; one per pass when a later pass builds on an earlier one. */
+  output: string | string[] | null;
   options?: RaceRuleOptions;
   errors: Array<{
     rule: 'no-lost-update' | 'no-stale-check';
@@ -820,6 +821,135 @@ cases.push(
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 6, column: 3, suggestions: [] }],
   },
   {
+    name: 'several races on one state share one mutex: the second pass of --fix reuses the first one',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+let counter = 0;
+
+export async function increment() {
+  const current = counter;
+  await save();
+  counter = current + 1;
+}
+
+export async function decrement() {
+  const current = counter;
+  await save();
+  counter = current - 1;
+}
+`,
+    output: [
+      `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let counter = 0;
+const counterMutex = new Mutex();
+
+export async function increment() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current + 1;
+  });
+}
+
+export async function decrement() {
+  const current = counter;
+  await save();
+  counter = current - 1;
+}
+`,
+      `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let counter = 0;
+const counterMutex = new Mutex();
+
+export async function increment() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current + 1;
+  });
+}
+
+export async function decrement() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current - 1;
+  });
+}
+`,
+    ],
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 7,
+        column: 3,
+        suggestions: [
+          {
+            messageId: 'wrapInMutex',
+            data: { firstLine: 5, lastLine: 7, mutex: 'counterMutex' },
+            output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let counter = 0;
+const counterMutex = new Mutex();
+
+export async function increment() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current + 1;
+  });
+}
+
+export async function decrement() {
+  const current = counter;
+  await save();
+  counter = current - 1;
+}
+`,
+          },
+        ],
+      },
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 13,
+        column: 3,
+        suggestions: [
+          {
+            messageId: 'wrapInMutex',
+            data: { firstLine: 11, lastLine: 13, mutex: 'counterMutex' },
+            output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let counter = 0;
+const counterMutex = new Mutex();
+
+export async function increment() {
+  const current = counter;
+  await save();
+  counter = current + 1;
+}
+
+export async function decrement() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current - 1;
+  });
+}
+`,
+          },
+        ],
+      },
+    ],
+  },
+  {
     name: 'a lock that excludes no one (a Semaphore with 2 permits): the wrap goes inside it',
     filename: 'file.ts',
     code: `import { Semaphore } from 'async-mutex';
@@ -928,6 +1058,10 @@ export async function transfer(from: Account, to: Account, amount: number) {
   },
 );
 
+function finalOutput(fixCase: FixCase): string {
+  return Array.isArray(fixCase.output) ? (fixCase.output.at(-1) ?? '') : (fixCase.output ?? '');
+}
+
 function toTestCase<MessageId extends string>(
   fixCase: FixCase,
   rule: FixCase['errors'][number]['rule'],
@@ -947,7 +1081,7 @@ function toTestCase<MessageId extends string>(
         suggestions: error.suggestions.map((suggestion) => ({
           messageId: suggestion.messageId as MessageId,
           data: suggestion.data,
-          output: suggestion.output === SAME_AS_FIX ? (fixCase.output ?? '') : suggestion.output,
+          output: suggestion.output === SAME_AS_FIX ? finalOutput(fixCase) : suggestion.output,
         })),
       })),
   };
@@ -1001,7 +1135,7 @@ describe('fixed outputs', () => {
   const outputs = cases.flatMap((fixCase, index) => {
     const all: Array<{ label: string; text: string; autofix: boolean; ext: string }> = [];
     const ext = fixCase.filename.endsWith('.cjs') ? '.cjs' : '.ts';
-    if (fixCase.output !== null) all.push({ label: `${fixCase.name} (autofix)`, text: fixCase.output, autofix: true, ext });
+    if (fixCase.output !== null) all.push({ label: `${fixCase.name} (autofix)`, text: finalOutput(fixCase), autofix: true, ext });
     fixCase.errors.forEach((error, errorIndex) => {
       error.suggestions.forEach((suggestion) => {
         if (suggestion.output !== SAME_AS_FIX) {

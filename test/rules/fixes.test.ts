@@ -950,6 +950,290 @@ export async function decrement() {
     ],
   },
   {
+    name: "refusal: reusing the lock would deadlock two calls deep (increment → helper → decrement), and a new mutex would compete with it: suggestion only",
+    filename: 'file.ts',
+    code: `import { Mutex } from 'async-mutex';
+declare function save(): Promise<void>;
+let counter = 0;
+const lock = new Mutex();
+
+export async function reset() {
+  await lock.runExclusive(async () => {
+    const seen = counter;
+    await save();
+    counter = seen * 0;
+  });
+}
+
+export async function increment() {
+  const seen = counter;
+  await helper();
+  counter = seen + 1;
+}
+
+async function helper() {
+  await decrement();
+}
+
+export async function decrement() {
+  const seen = counter;
+  await save();
+  counter = seen - 1;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 17, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":15,"lastLine":17,"mutex":"counterMutex"}, output: `import { Mutex } from 'async-mutex';
+declare function save(): Promise<void>;
+let counter = 0;
+const counterMutex = new Mutex();
+const lock = new Mutex();
+
+export async function reset() {
+  await lock.runExclusive(async () => {
+    const seen = counter;
+    await save();
+    counter = seen * 0;
+  });
+}
+
+export async function increment() {
+  await counterMutex.runExclusive(async () => {
+    const seen = counter;
+    await helper();
+    counter = seen + 1;
+  });
+}
+
+async function helper() {
+  await decrement();
+}
+
+export async function decrement() {
+  const seen = counter;
+  await save();
+  counter = seen - 1;
+}
+` }] }, { rule: 'no-lost-update', messageId: 'lostUpdate', line: 27, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":25,"lastLine":27,"mutex":"counterMutex"}, output: `import { Mutex } from 'async-mutex';
+declare function save(): Promise<void>;
+let counter = 0;
+const counterMutex = new Mutex();
+const lock = new Mutex();
+
+export async function reset() {
+  await lock.runExclusive(async () => {
+    const seen = counter;
+    await save();
+    counter = seen * 0;
+  });
+}
+
+export async function increment() {
+  const seen = counter;
+  await helper();
+  counter = seen + 1;
+}
+
+async function helper() {
+  await decrement();
+}
+
+export async function decrement() {
+  await counterMutex.runExclusive(async () => {
+    const seen = counter;
+    await save();
+    counter = seen - 1;
+  });
+}
+` }] }],
+  },
+  {
+    name: "a directive prologue stays first: the import and the mutex go after it",
+    filename: 'file.ts',
+    code: `'use strict';
+declare function save(): Promise<void>;
+
+export async function bump(account: { balance: number }) {
+  const seen = account.balance;
+  await save();
+  account.balance = seen + 1;
+}
+`,
+    output: `'use strict';
+import { Mutex } from 'async-mutex';
+const accountMutex = new Mutex();
+declare function save(): Promise<void>;
+
+export async function bump(account: { balance: number }) {
+  await accountMutex.runExclusive(async () => {
+    const seen = account.balance;
+    await save();
+    account.balance = seen + 1;
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 7, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":5,"lastLine":7,"mutex":"accountMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "a function declared inside and used after it: the section runs to the end of the function",
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+let c = 0;
+
+export async function f() {
+  const seen = c;
+  await save();
+  function helper() {
+    return seen;
+  }
+  c = seen + 1;
+  return helper() + 1;
+}
+
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let c = 0;
+const cMutex = new Mutex();
+
+export async function f() {
+  return await cMutex.runExclusive(async () => {
+    const seen = c;
+    await save();
+    function helper() {
+      return seen;
+    }
+    c = seen + 1;
+    return helper() + 1;
+  });
+}
+
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 10, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":5,"lastLine":11,"mutex":"cMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "suggestion only: a shared Set changed before the first await, which runExclusive would defer",
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+const pending = new Set<string>();
+let count = 0;
+
+export async function track(id: string) {
+  const seen = count;
+  pending.add(id);
+  await save();
+  count = seen + 1;
+  pending.delete(id);
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":6,"lastLine":9,"mutex":"countMutex"}, output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+const pending = new Set<string>();
+let count = 0;
+const countMutex = new Mutex();
+
+export async function track(id: string) {
+  await countMutex.runExclusive(async () => {
+    const seen = count;
+    pending.add(id);
+    await save();
+    count = seen + 1;
+  });
+  pending.delete(id);
+}
+` }] }],
+  },
+  {
+    name: "an inherited member name is taken too",
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+class Base {
+  protected balanceMutex = 'taken by the base class';
+}
+
+export class Account extends Base {
+  balance = 0;
+
+  async deposit(amount: number) {
+    const seen = this.balance;
+    await save();
+    this.balance = seen + amount;
+  }
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+class Base {
+  protected balanceMutex = 'taken by the base class';
+}
+
+export class Account extends Base {
+  private readonly balanceMutex2 = new Mutex();
+  balance = 0;
+
+  async deposit(amount: number) {
+    await this.balanceMutex2.runExclusive(async () => {
+      const seen = this.balance;
+      await save();
+      this.balance = seen + amount;
+    });
+  }
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 12, column: 5, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":10,"lastLine":12,"mutex":"this.balanceMutex2"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "no fix: the section relies on narrowing of a property made before it, which a callback would lose (the wrap would not type-check)",
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+export class Session {
+  token: string | undefined;
+  used = 0;
+
+  async use() {
+    if (!this.token) return;
+    const seen = this.used;
+    await save();
+    this.used = seen + this.token.length;
+  }
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 11, column: 5, suggestions: [] }],
+  },
+  {
+    name: "a comment after the last statement stays inside the wrap",
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+let hits = 0;
+
+export async function hit() {
+  const seen = hits;
+  await save();
+  hits = seen + 1; // the write
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let hits = 0;
+const hitsMutex = new Mutex();
+
+export async function hit() {
+  await hitsMutex.runExclusive(async () => {
+    const seen = hits;
+    await save();
+    hits = seen + 1; // the write
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 7, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":5,"lastLine":7,"mutex":"hitsMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
     name: 'a lock that excludes no one (a Semaphore with 2 permits): the wrap goes inside it',
     filename: 'file.ts',
     code: `import { Semaphore } from 'async-mutex';
@@ -1008,7 +1292,7 @@ export async function increment() {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdateReadOutsideLock', line: 9, column: 5, suggestions: [] }],
   },
   {
-    name: 'races in one function whose sections overlap become one section',
+    name: 'races in one function whose sections overlap become one section; objects passed in share a mutex per type',
     filename: 'file.ts',
     code: `declare function record(): Promise<void>;
 interface Account {
@@ -1024,13 +1308,13 @@ export async function transfer(from: Account, to: Account, amount: number) {
 `,
     output: `import { Mutex } from 'async-mutex';
 
-const fromMutex = new Mutex();
+const accountMutex = new Mutex();
 declare function record(): Promise<void>;
 interface Account {
   balance: number;
 }
 export async function transfer(from: Account, to: Account, amount: number) {
-  await fromMutex.runExclusive(async () => {
+  await accountMutex.runExclusive(async () => {
     const fromBalance = from.balance;
     const toBalance = to.balance;
     await record();
@@ -1045,14 +1329,14 @@ export async function transfer(from: Account, to: Account, amount: number) {
         messageId: 'lostUpdate',
         line: 9,
         column: 3,
-        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 10, mutex: 'fromMutex' }, output: SAME_AS_FIX }],
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 10, mutex: 'accountMutex' }, output: SAME_AS_FIX }],
       },
       {
         rule: 'no-lost-update',
         messageId: 'lostUpdate',
         line: 10,
         column: 3,
-        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 10, mutex: 'fromMutex' }, output: SAME_AS_FIX }],
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 10, mutex: 'accountMutex' }, output: SAME_AS_FIX }],
       },
     ],
   },

@@ -72,11 +72,22 @@ export function mutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename:
       !program.body.some((statement) => statement.type.startsWith('Export')) &&
         (program.sourceType === 'script' || /\brequire\s*\(/.test(sourceCode.text))));
   const line = isCommonJs ? `const { Mutex } = require('${SOURCE}');` : `import { Mutex } from '${SOURCE}';`;
-  if (imports.length > 0) return { name: 'Mutex', edit: { at: imports[imports.length - 1].range[1], text: `\n${line}` } };
-  const first = program.body.find(
-    (statement) => !(statement.type === 'ExpressionStatement' && 'directive' in statement && statement.directive),
-  );
-  const directives = program.body.filter((statement) => statement !== first && statement.range[1] <= (first?.range[0] ?? Infinity));
-  if (directives.length > 0) return { name: 'Mutex', edit: { at: directives[directives.length - 1].range[1], text: `\n${line}` } };
-  return { name: 'Mutex', edit: { at: first?.range[0] ?? 0, text: `${line}\n\n` } };
+  return { name: 'Mutex', edit: headInsertion(sourceCode, line, '\n') };
+}
+
+/**
+ * Where a line goes at the head of the module: after the last import, else after the directive
+ * prologue (`'use strict'`), else before the first statement (followed by `gap`).
+ */
+export function headInsertion(sourceCode: Readonly<TSESLint.SourceCode>, line: string, gap = ''): { at: number; text: string } {
+  const body = sourceCode.ast.body;
+  const lastImport = body.filter((statement) => statement.type === 'ImportDeclaration').at(-1);
+  if (lastImport) return { at: lastImport.range[1], text: `\n${line}` };
+  let lastDirective: TSESTree.Node | undefined;
+  for (const statement of body) {
+    if (statement.type !== 'ExpressionStatement' || !('directive' in statement) || !statement.directive) break;
+    lastDirective = statement;
+  }
+  if (lastDirective) return { at: lastDirective.range[1], text: `\n${line}` };
+  return { at: body.at(0)?.range[0] ?? 0, text: `${line}\n${gap}` };
 }

@@ -5,6 +5,7 @@ import type { RaceAnalysis } from '../analyze';
 import type { RaceFinding } from '../dataflow';
 import { mutexImport } from './imports';
 import { chooseMutex } from './mutex';
+import { narrowingLoss } from './narrowing';
 import { type CriticalSection, findCriticalSection, inspectSection } from './section';
 
 export type FixMode = 'autofix' | 'suggestion' | 'none';
@@ -65,44 +66,6 @@ function templateRanges(sourceCode: Readonly<TSESLint.SourceCode>, section: Crit
   return ranges;
 }
 
-/** Names assigned in the section whose narrowing after it would be lost inside a callback. */
-function losesNarrowing(
-  section: CriticalSection,
-  unit: TSESTree.Node,
-  sourceCode: Readonly<TSESLint.SourceCode>,
-  services: ParserServicesWithTypeInformation,
-): boolean {
-  const first = section.statements[0].range[0];
-  const last = section.statements[section.statements.length - 1].range[1];
-  const unitText = sourceCode.text.slice(last, unit.range[1]);
-  let loses = false;
-  const visit = (node: TSESTree.Node): void => {
-    if (loses) return;
-    if (node.type === 'AssignmentExpression' && node.range[0] >= first && node.range[1] <= last) {
-      const target = node.left;
-      const text = sourceCode.getText(target);
-      if ((target.type === 'Identifier' || target.type === 'MemberExpression') && new RegExp(`(^|[^\\w$.])${text.replace(/[.$[\]()]/g, (c) => `\\${c}`)}(?![\\w$])`).test(unitText)) {
-        const type = services.getTypeAtLocation(target);
-        const parts = type.isUnion() ? type.types : [type];
-        if (parts.some((part) => part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void))) loses = true;
-        if (target.type === 'Identifier') {
-          const variable = sourceCode.getScope(target).references.find((reference) => reference.identifier === target)?.resolved;
-          const def = variable?.defs[0];
-          if (def?.type === 'Variable' && !def.node.init) loses = true;
-        }
-      }
-    }
-    for (const key of sourceCode.visitorKeys[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      for (const item of Array.isArray(child) ? child : [child]) {
-        if (item && typeof (item as TSESTree.Node).type === 'string') visit(item as TSESTree.Node);
-      }
-    }
-  };
-  for (const statement of section.statements) visit(statement);
-  return loses;
-}
-
 /**
  * Races in one function whose sections overlap become one section: the union of their statement
  * ranges in the same block, grown until no other race overlaps it.
@@ -110,11 +73,12 @@ function losesNarrowing(
 function overlappingRaces(
   finding: RaceFinding,
   findings: readonly RaceFinding[],
-): { section: CriticalSection; lead: RaceFinding } | undefined {
+): { section: CriticalSection; lead: RaceFinding; members: RaceFinding[] } | undefined {
   const own = findCriticalSection(finding);
   if (!own) return undefined;
   let section = own;
   let lead = finding;
+  const members = [finding];
   const others = findings
     .filter((other) => other !== finding && other.unit === finding.unit && (!other.lockProblem || other.lockProblem.kind === 'notExclusive'))
     .map((other) => ({ other, section: findCriticalSection(other) }));
@@ -123,6 +87,7 @@ function overlappingRaces(
     for (const { other, section: theirs } of others) {
       if (!theirs || theirs.siblings !== section.siblings) continue;
       if (theirs.end < section.start || theirs.start > section.end) continue;
+      if (!members.includes(other)) members.push(other);
       if (theirs.start >= section.start && theirs.end <= section.end && other.write.range[0] > lead.write.range[0]) continue;
       const start = Math.min(section.start, theirs.start);
       const end = Math.max(section.end, theirs.end);
@@ -131,7 +96,7 @@ function overlappingRaces(
       if (other.write.range[0] < lead.write.range[0]) lead = other;
     }
   }
-  return { section, lead };
+  return { section, lead, members };
 }
 
 /**
@@ -154,8 +119,8 @@ export function planRaceFix(
   finding = group.lead;
   const variableOf = (identifier: TSESTree.Identifier) => analysis.shared.variableOf(identifier);
   let verdict = inspectSection(section, finding.unit, sourceCode, variableOf);
-  let narrowingLost = !verdict.blocked && losesNarrowing(section, finding.unit, sourceCode, analysis.services);
-  if ((verdict.returnsMidway || narrowingLost) && finding.unit.body.type === 'BlockStatement' && section.siblings === finding.unit.body.body) {
+  let narrowing = narrowingLoss(section, finding.unit, sourceCode, analysis.services);
+  if ((verdict.returnsMidway || verdict.declarationEscapes || narrowing.after) && finding.unit.body.type === 'BlockStatement' && section.siblings === finding.unit.body.body) {
     // A return inside the section, or narrowing made in it, holds if the rest of the function moves inside too.
     const toEnd: CriticalSection = {
       ...section,
@@ -163,13 +128,16 @@ export function planRaceFix(
       statements: section.siblings.slice(section.start),
     };
     const extended = inspectSection(toEnd, finding.unit, sourceCode, variableOf);
-    if (!extended.blocked && !extended.suggestOnly && !losesNarrowing(toEnd, finding.unit, sourceCode, analysis.services)) {
+    const extendedNarrowing = narrowingLoss(toEnd, finding.unit, sourceCode, analysis.services);
+    if (!extended.blocked && !extended.suggestOnly && !extendedNarrowing.after) {
       section = toEnd;
       verdict = extended;
-      narrowingLost = false;
+      narrowing = extendedNarrowing;
     }
   }
   if (verdict.blocked) return undefined;
+  // Code that would not type-check is not offered at all, not even as a suggestion.
+  if (narrowing.after || narrowing.inside) return undefined;
   const imported = mutexImport(sourceCode, filename);
   if (!imported) return undefined;
   const mutex = chooseMutex(finding, section.statements, {
@@ -177,6 +145,28 @@ export function planRaceFix(
     shared: analysis.shared,
     guarded: analysis.guarded,
     callsUnderLock: analysis.callsUnderLock,
+    otherRaces: analysis.findings
+      .filter((other) => !group.members.includes(other))
+      .flatMap((other) => {
+        const theirs = findCriticalSection(other);
+        return theirs ? [{ unit: other.unit, section: theirs.statements.map((statement) => sourceCode.getText(statement)).join('\n') }] : [];
+      }),
+    typeNameOf(identifier) {
+      const type = analysis.services.getTypeAtLocation(identifier);
+      const name = (type.aliasSymbol ?? type.getSymbol())?.getName();
+      return name && /^[A-Za-z_$][\w$]*$/.test(name) && name !== '__type' && name !== '__object' ? name : undefined;
+    },
+    memberNamesOf(cls) {
+      const checker = analysis.services.program.getTypeChecker();
+      const names = new Set<string>();
+      const tsClass = analysis.services.esTreeNodeToTSNodeMap.get(cls);
+      const symbol = tsClass.name ? checker.getSymbolAtLocation(tsClass.name) : undefined;
+      if (symbol) {
+        for (const property of checker.getDeclaredTypeOfSymbol(symbol).getProperties()) names.add(property.getName());
+        for (const property of checker.getTypeOfSymbolAtLocation(symbol, tsClass).getProperties()) names.add(property.getName());
+      }
+      return names;
+    },
     typescript: /\.[cm]?tsx?$/.test(filename),
     mutexClass: imported.name,
   });
@@ -185,15 +175,24 @@ export function planRaceFix(
   const checkedFile = analysis.services.esTreeNodeToTSNodeMap.get(sourceCode.ast).fileName;
   const missingDependency = !resolvesAsyncMutex(analysis.services, checkedFile);
   // A new mutex beside one that already guards this state would leave two locks that do not exclude each other.
-  const competingLock = !mutex.reused && analysis.guarded.some((update) => update.path.key === finding.path.key);
-  const autofix = !verdict.suggestOnly && !missingDependency && !narrowingLost && !competingLock;
+  const paths = new Set(group.members.map((member) => member.path.key));
+  const competingLock = analysis.guarded.some(
+    (update) => paths.has(update.path.key) && !update.locks.some((lock) => lock.mutexReceiver && sourceCode.getText(lock.mutexReceiver) === mutex.text),
+  );
+  const autofix = !verdict.suggestOnly && !missingDependency && !competingLock;
 
   const first = section.statements[0];
   const last = section.statements[section.statements.length - 1];
   const indent = lineIndent(sourceCode, first.loc.start.line);
   const step = indentStep(sourceCode, section, indent);
   const templates = templateRanges(sourceCode, section);
-  const inner = sourceCode.text.slice(first.range[0], last.range[1]);
+  // A comment after the last statement on its line stays with it, inside the wrap.
+  const trailing = sourceCode.getTokenAfter(last, { includeComments: true });
+  const end =
+    trailing && (trailing.type === 'Line' || trailing.type === 'Block') && trailing.loc.start.line === last.loc.end.line
+      ? trailing.range[1]
+      : last.range[1];
+  const inner = sourceCode.text.slice(first.range[0], end);
   let offset = first.range[0];
   const lines = inner.split('\n').map((line, index) => {
     const lineStart = offset;
@@ -221,7 +220,7 @@ export function planRaceFix(
     firstLine: first.loc.start.line,
     lastLine: last.loc.end.line,
     apply(fixer) {
-      const fixes = [fixer.replaceTextRange([first.range[0], last.range[1]], text)];
+      const fixes = [fixer.replaceTextRange([first.range[0], end], text)];
       // Insertions at one place are made as one, import first.
       const insertions = new Map<number, string>();
       const edit = imported.edit;

@@ -4,6 +4,7 @@ import type { StatePath } from '../access-paths';
 import type { CallUnderLock, GuardedUpdate, RaceFinding } from '../dataflow';
 import type { SharedStateResolver } from '../shared-state';
 import type { FunctionNode } from '../suspensions';
+import { headInsertion } from './imports';
 
 /** The mutex a fix takes: its expression, and the declaration to add when it is new. */
 export interface MutexChoice {
@@ -17,6 +18,12 @@ interface MutexContext {
   shared: SharedStateResolver;
   guarded: readonly GuardedUpdate[];
   callsUnderLock: readonly CallUnderLock[];
+  /** The other races of the file: a reused mutex must not be taken again through one of their fixes. */
+  otherRaces: ReadonlyArray<{ unit: FunctionNode; section: string }>;
+  /** The name of a parameter's declared type (`Account`), so that every function taking one shares a mutex. */
+  typeNameOf: (identifier: TSESTree.Identifier) => string | undefined;
+  /** Every member name of a class, inherited ones included, instance and static. */
+  memberNamesOf: (cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression) => Set<string>;
   /** The file is TypeScript (class fields get `private readonly`). */
   typescript: boolean;
   mutexClass: string;
@@ -32,11 +39,9 @@ function unitName(unit: FunctionNode): string | undefined {
   return undefined;
 }
 
-function calleeName(call: TSESTree.CallExpression): string | undefined {
-  const callee = call.callee;
-  if (callee.type === 'Identifier') return callee.name;
-  if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') return callee.property.name;
-  return undefined;
+/** The name a call's text calls (`save(…)`, `this.save(…)`). */
+function calleeName(callText: string): string | undefined {
+  return /([A-Za-z_$][\w$]*)\s*(?:<[^(]*>)?\s*\(/.exec(callText)?.[1];
 }
 
 function classOf(node: TSESTree.Node): TSESTree.ClassDeclaration | TSESTree.ClassExpression | undefined {
@@ -46,16 +51,13 @@ function classOf(node: TSESTree.Node): TSESTree.ClassDeclaration | TSESTree.Clas
   return undefined;
 }
 
-/** Function bodies in this file that a call in the section resolves to by name (one level). */
-function calledBodies(section: readonly TSESTree.Statement[], sourceCode: Readonly<TSESLint.SourceCode>, unit: FunctionNode): string[] {
-  const names = new Set<string>();
-  const text = section.map((statement) => sourceCode.getText(statement)).join('\n');
-  for (const match of text.matchAll(/([A-Za-z_$][\w$]*)\s*\(/g)) names.add(match[1]);
-  const bodies: string[] = [];
+/** The named functions of the file, by name: the call graph a fix must not deadlock through. */
+function functionsByName(sourceCode: Readonly<TSESLint.SourceCode>): Map<string, string[]> {
+  const byName = new Map<string, string[]>();
   const visit = (node: TSESTree.Node): void => {
-    if ((node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') && node !== unit) {
+    if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
       const name = unitName(node);
-      if (name && names.has(name)) bodies.push(sourceCode.getText(node.body));
+      if (name) byName.set(name, [...(byName.get(name) ?? []), sourceCode.getText(node.body)]);
     }
     for (const key of sourceCode.visitorKeys[node.type] ?? []) {
       const child = (node as unknown as Record<string, unknown>)[key];
@@ -65,7 +67,31 @@ function calledBodies(section: readonly TSESTree.Statement[], sourceCode: Readon
     }
   };
   visit(sourceCode.ast);
-  return bodies;
+  return byName;
+}
+
+const MAX_CALL_DEPTH = 4;
+
+/**
+ * The functions of this file that code can reach by name (called, or passed as a value), a few
+ * levels deep: a name is matched wherever it appears, which over-approximates, as a refusal should.
+ */
+function reachable(texts: readonly string[], functions: Map<string, string[]>): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  let frontier = [...texts];
+  for (let depth = 0; depth < MAX_CALL_DEPTH && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const [name, bodies] of functions) {
+      if (found.has(name)) continue;
+      const pattern = new RegExp(`(^|[^\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`);
+      if (frontier.some((text) => pattern.test(text))) {
+        found.set(name, bodies);
+        next.push(...bodies);
+      }
+    }
+    frontier = next;
+  }
+  return found;
 }
 
 const takesMutex = (body: string, mutexText: string): boolean =>
@@ -83,8 +109,19 @@ export function chooseMutex(
 ): MutexChoice | undefined {
   const { sourceCode } = ctx;
   const name = unitName(finding.unit);
-  // The section itself, and the bodies of the functions it calls (one level): none may take the mutex again.
-  const bodies = [section.map((statement) => sourceCode.getText(statement)).join('\n'), ...calledBodies(section, sourceCode, finding.unit)];
+  const functions = functionsByName(sourceCode);
+  // The section itself, and the functions it reaches: none may take the mutex again (it is not re-entrant).
+  const sectionText = section.map((statement) => sourceCode.getText(statement)).join('\n');
+  const reached = reachable([sectionText], functions);
+  const bodies = [sectionText, ...[...reached.values()].flat()];
+  // Another race's fix may take the same mutex: this section must not reach that function, nor that section this one.
+  const crossesOtherFix = ctx.otherRaces.some((other) => {
+    const otherName = unitName(other.unit);
+    return (
+      other.unit !== finding.unit &&
+      ((otherName !== undefined && reached.has(otherName)) || (name !== undefined && reachable([other.section], functions).has(name)))
+    );
+  });
   for (const update of ctx.guarded) {
     if (update.path.key !== finding.path.key) continue;
     for (const lock of update.locks) {
@@ -93,10 +130,12 @@ export function chooseMutex(
       const text = sourceCode.getText(receiver);
       if (!usableFrom(receiver, update.unit, finding.unit, ctx)) continue;
       if (bodies.some((body) => takesMutex(body, text))) continue;
-      const calledUnderIt = ctx.callsUnderLock.some(
-        (entry) => entry.locks.some((held) => held.id === lock.id) && name !== undefined && calleeName(entry.call) === name,
-      );
-      if (calledUnderIt) continue;
+      // Nor may this function run, directly or through others, while the mutex is held.
+      const underIt = ctx.callsUnderLock
+        .filter((entry) => entry.locks.some((held) => held.id === lock.id))
+        .map((entry) => sourceCode.getText(entry.call));
+      const calledUnderIt = name !== undefined && (reachable(underIt, functions).has(name) || underIt.some((text) => calleeName(text) === name));
+      if (calledUnderIt || crossesOtherFix) continue;
       return { text, reused: true };
     }
   }
@@ -136,6 +175,22 @@ function baseName(path: StatePath): string {
   return `${clean}Mutex`;
 }
 
+/** Whether a module-level `const <name> = new Mutex()` exists (made by an earlier fix for another function). */
+function declaresMutex(sourceCode: Readonly<TSESLint.SourceCode>, name: string, mutexClass: string): boolean {
+  return sourceCode.ast.body.some(
+    (statement) =>
+      statement.type === 'VariableDeclaration' &&
+      statement.kind === 'const' &&
+      statement.declarations.some(
+        (declarator) =>
+          declarator.id.type === 'Identifier' &&
+          declarator.id.name === name &&
+          declarator.init?.type === 'NewExpression' &&
+          sourceCode.getText(declarator.init.callee) === mutexClass,
+      ),
+  );
+}
+
 function fileNames(sourceCode: Readonly<TSESLint.SourceCode>): Set<string> {
   const names = new Set<string>();
   for (const scope of sourceCode.scopeManager?.scopes ?? []) {
@@ -165,11 +220,10 @@ function declareMutex(path: StatePath, unit: FunctionNode, ctx: MutexContext): M
     const cls = staticClass ?? (unit.parent.type === 'Property' ? undefined : classOf(unit));
     if (!cls) return undefined;
     const isStatic = staticClass !== undefined;
-    const members = new Set(
-      cls.body.body.flatMap((member) =>
-        'key' in member && member.key.type === 'Identifier' ? [member.key.name] : [],
-      ),
-    );
+    const members = ctx.memberNamesOf(cls);
+    for (const member of cls.body.body) {
+      if ('key' in member && member.key.type === 'Identifier') members.add(member.key.name);
+    }
     const name = unique(base, members);
     const modifiers = ctx.typescript ? `private ${isStatic ? 'static ' : ''}readonly ` : isStatic ? 'static ' : '';
     const openBrace = sourceCode.getFirstToken(cls.body);
@@ -183,22 +237,24 @@ function declareMutex(path: StatePath, unit: FunctionNode, ctx: MutexContext): M
     };
   }
   if (path.root.startsWith('this:')) return undefined;
-  const name = unique(base, fileNames(sourceCode));
+  const taken = fileNames(sourceCode);
+  let named = base;
+  if (path.root.startsWith('param:')) {
+    // Objects passed in are shared per type: every function taking an Account takes the same mutex.
+    const param = resolveName(sourceCode, unit, path.rootText)?.defs[0]?.name;
+    const typeName = param?.type === 'Identifier' ? ctx.typeNameOf(param) : undefined;
+    if (typeName) named = `${typeName.charAt(0).toLowerCase()}${typeName.slice(1)}Mutex`;
+    if (taken.has(named) && declaresMutex(sourceCode, named, ctx.mutexClass)) return { text: named, reused: true };
+  }
+  const name = unique(named, taken);
   // Beside the variable holding the state; after the imports for imported state and globals.
   let anchor: TSESTree.Node | undefined;
   if (path.root.startsWith('var:') && path.rootShared) {
     const rootIdentifier = findDeclaration(sourceCode, path.rootText, unit);
     anchor = rootIdentifier ? statementOf(rootIdentifier) : undefined;
   }
-  if (!anchor) {
-    const imports = sourceCode.ast.body.filter((statement) => statement.type === 'ImportDeclaration');
-    anchor = imports.at(-1);
-  }
   const declaration = `const ${name} = ${create};`;
-  if (!anchor) {
-    const first = sourceCode.ast.body.at(0);
-    return { text: name, declaration: { at: first?.range[0] ?? 0, text: `${declaration}\n` }, reused: false };
-  }
+  if (!anchor) return { text: name, declaration: headInsertion(sourceCode, declaration), reused: false };
   return { text: name, declaration: { at: anchor.range[1], text: `\n${lineIndent(sourceCode, anchor)}${declaration}` }, reused: false };
 }
 

@@ -1,5 +1,6 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 
+import { CONTAINER_WRITES } from '../access-paths';
 import type { RaceFinding } from '../dataflow';
 import { type FunctionNode, isFunctionNode } from '../suspensions';
 
@@ -20,6 +21,8 @@ export interface SectionVerdict {
   returns: boolean;
   /** The section returns from inside but does not end the function (blocked unless it is extended). */
   returnsMidway?: boolean;
+  /** A function or class declared inside is used after it (blocked unless it is extended). */
+  declarationEscapes?: boolean;
   /** Names declared inside the section and used after it: they come out as the callback's value. */
   escapes: TSESTree.Identifier[];
   /** `let` when an escaping name is reassigned later (or was declared with let/var). */
@@ -125,6 +128,7 @@ export function inspectSection(
   if (!unit.async) block('the function is not async');
   for (const statement of section.statements) {
     walk(statement, keys, (node) => {
+      if (node.type === 'FunctionDeclaration' && node.id && node.parent === statement.parent) declared.push(node.id);
       if (isFunctionNode(node) && node !== unit) {
         // Nested functions keep their own returns and yields; arrows share `arguments` and `super`.
         if (node.type === 'ArrowFunctionExpression') {
@@ -167,10 +171,26 @@ export function inspectSection(
             for (const declarator of node.declarations) collectNames(declarator.id, declared);
           }
           break;
-        case 'FunctionDeclaration':
         case 'ClassDeclaration':
           if (node.id && node.parent === statement.parent) declared.push(node.id);
           break;
+        case 'CallExpression': {
+          // `pending.add(id)` before the first await is a shared write too, which runExclusive would defer.
+          const callee = node.callee;
+          if (
+            !seen.suspension &&
+            callee.type === 'MemberExpression' &&
+            callee.property.type === 'Identifier' &&
+            CONTAINER_MUTATORS.has(callee.property.name) &&
+            !containsAwait(node, keys)
+          ) {
+            const root = leftmostIdentifier(callee.object);
+            if (!root || !isLocalTo(variableOf(root), unit, section)) {
+              suggest('it changes shared state before its first `await`, and runExclusive would defer that change');
+            }
+          }
+          break;
+        }
         case 'AssignmentExpression':
         case 'UpdateExpression': {
           // The write happens after its right side: `x += await f()` writes after suspending.
@@ -207,6 +227,7 @@ export function inspectSection(
     if (!usedAfter) continue;
     const def = variable.defs[0];
     if (def.type === 'FunctionName' || def.type === 'ClassName') {
+      verdict.declarationEscapes = true;
       block(`\`${name.name}\` is declared inside and used after it`);
       continue;
     }
@@ -217,6 +238,14 @@ export function inspectSection(
   }
   if (verdict.escapes.length > 0 && verdict.returns) block('it both returns and declares names used after it');
   return verdict;
+}
+
+const CONTAINER_MUTATORS = new Set([...CONTAINER_WRITES.map, ...CONTAINER_WRITES.set, ...CONTAINER_WRITES.array]);
+
+function leftmostIdentifier(node: TSESTree.Node): TSESTree.Identifier | undefined {
+  let current = node;
+  while (current.type === 'MemberExpression') current = current.object;
+  return current.type === 'Identifier' ? current : undefined;
 }
 
 function containsAwait(node: TSESTree.Node, keys: TSESLint.SourceCode.VisitorKeys): boolean {

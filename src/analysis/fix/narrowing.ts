@@ -1,0 +1,111 @@
+import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
+import * as ts from 'typescript';
+
+import type { CriticalSection } from './section';
+
+/**
+ * Where moving the section into a callback would lose TypeScript's narrowing: `after` when code after
+ * the section relies on narrowing made (or a definite assignment done) inside it; `inside` when the
+ * section relies on narrowing of a mutable variable or property made before it. Const variables keep
+ * their narrowing in callbacks; nothing else can be relied on.
+ */
+export interface NarrowingLoss {
+  after: boolean;
+  inside: boolean;
+}
+
+type Walkable = TSESTree.Node;
+
+function forEachNode(node: Walkable, keys: TSESLint.SourceCode.VisitorKeys, visit: (node: TSESTree.Node) => void): void {
+  visit(node);
+  for (const key of keys[node.type] ?? []) {
+    const child = (node as unknown as Record<string, unknown>)[key];
+    for (const item of Array.isArray(child) ? child : [child]) {
+      if (item && typeof (item as TSESTree.Node).type === 'string') forEachNode(item as TSESTree.Node, keys, visit);
+    }
+  }
+}
+
+/** A read of a variable or of `this.x`/`a.b` whose type can be narrowed (not a declaration, a key or a write target). */
+function narrowableRead(node: TSESTree.Node): boolean {
+  const parent = node.parent;
+  if (!parent) return false;
+  if (node.type === 'Identifier') {
+    if (parent.type === 'MemberExpression' && parent.property === node && !parent.computed) return false;
+    if ((parent.type === 'Property' || parent.type === 'PropertyDefinition' || parent.type === 'MethodDefinition') && parent.key === node) return false;
+    if (parent.type === 'VariableDeclarator' && parent.id === node) return false;
+    if (parent.type === 'AssignmentExpression' && parent.left === node) return false;
+    return !/^(FunctionDeclaration|FunctionExpression|ClassDeclaration|TSTypeReference|TSQualifiedName|ImportSpecifier|LabeledStatement|BreakStatement|ContinueStatement)$/.test(parent.type);
+  }
+  if (node.type === 'MemberExpression' && !node.computed) {
+    if (parent.type === 'AssignmentExpression' && parent.left === node) return false;
+    if (parent.type === 'CallExpression' && parent.callee === node) return false;
+    return node.object.type === 'ThisExpression' || node.object.type === 'Identifier';
+  }
+  return false;
+}
+
+export function narrowingLoss(
+  section: CriticalSection,
+  unit: TSESTree.Node,
+  sourceCode: Readonly<TSESLint.SourceCode>,
+  services: ParserServicesWithTypeInformation,
+): NarrowingLoss {
+  const checker = services.program.getTypeChecker();
+  const keys = sourceCode.visitorKeys;
+  const first = section.statements[0].range[0];
+  const last = section.statements[section.statements.length - 1].range[1];
+  const inSection = (node: TSESTree.Node) => node.range[0] >= first && node.range[1] <= last;
+
+  const narrowed = (node: TSESTree.Node): boolean => {
+    const tsNode = services.esTreeNodeToTSNodeMap.get(node);
+    const symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(tsNode) ? tsNode.name : tsNode);
+    if (!symbol) return false;
+    const declared = checker.typeToString(checker.getTypeOfSymbol(symbol));
+    return checker.typeToString(checker.getTypeAtLocation(tsNode)) !== declared;
+  };
+  const isConst = (node: TSESTree.Node): boolean => {
+    if (node.type !== 'Identifier') return false;
+    const variable = sourceCode.getScope(node).references.find((reference) => reference.identifier === node)?.resolved;
+    const def = variable?.defs[0];
+    return def?.type === 'Variable' && def.parent.kind === 'const';
+  };
+
+  const written = new Set<string>();
+  const tested = new Set<string>();
+  const loss: NarrowingLoss = { after: false, inside: false };
+  for (const statement of section.statements) {
+    forEachNode(statement, keys, (node) => {
+      if (node.type === 'AssignmentExpression') {
+        written.add(sourceCode.getText(node.left));
+        // A variable declared before without a value and assigned here is not definitely assigned after.
+        if (node.left.type === 'Identifier') {
+          const variable = sourceCode.getScope(node.left).references.find((reference) => reference.identifier === node.left)?.resolved;
+          const def = variable?.defs[0];
+          if (def?.type === 'Variable' && !def.node.init && !inSection(def.node)) written.add(`!${node.left.name}`);
+        }
+      }
+      const test =
+        node.type === 'IfStatement' || node.type === 'ConditionalExpression' || node.type === 'WhileStatement' || node.type === 'DoWhileStatement'
+          ? node.test
+          : node.type === 'LogicalExpression'
+            ? node.left
+            : node.type === 'ForStatement'
+              ? node.test
+              : undefined;
+      if (test) forEachNode(test, keys, (inner) => tested.add(sourceCode.getText(inner)));
+    });
+  }
+  forEachNode(unit, keys, (node) => {
+    if (loss.after && loss.inside) return;
+    if (!narrowableRead(node)) return;
+    const text = sourceCode.getText(node);
+    if (inSection(node)) {
+      if (!tested.has(text) && !written.has(text) && !isConst(node) && narrowed(node)) loss.inside = true;
+    } else if (node.range[0] >= last) {
+      if (written.has(`!${text}`)) loss.after = true;
+      else if ((written.has(text) || tested.has(text)) && narrowed(node)) loss.after = true;
+    }
+  });
+  return loss;
+}

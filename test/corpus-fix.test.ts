@@ -2,35 +2,20 @@
 // fixed file must type-check, and linting it again must leave only reports that have no autofix
 // (a lock that needs restructuring, a yield, …): the fixes converge.
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
-import tsParser from '@typescript-eslint/parser';
-import { Linter } from 'eslint';
 import * as ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-const require = createRequire(__filename);
-const plugin = require(path.resolve(__dirname, '../dist/src/index.js')) as { configs: { all: object } };
+import { corpusLinter, corpusRoot } from './corpus-linter';
 
-const corpusRoot = path.resolve(__dirname, '../fixtures/corpus');
 const scratch = path.resolve(__dirname, '../.tmp');
 
 describe('eslint --fix over the corpus', () => {
   fs.mkdirSync(scratch, { recursive: true });
   const fixedRoot = fs.mkdtempSync(path.join(scratch, 'corpus-fixed-'));
   fs.cpSync(corpusRoot, fixedRoot, { recursive: true });
-  const linter = new Linter({ configType: 'flat', cwd: corpusRoot });
-  const config = [
-    {
-      files: ['**/*.ts'],
-      languageOptions: {
-        parser: tsParser,
-        parserOptions: { project: path.join(corpusRoot, 'tsconfig.json'), tsconfigRootDir: corpusRoot },
-      },
-    },
-    plugin.configs.all,
-  ] as never;
+  const { linter, config } = corpusLinter();
   const files = fs.readdirSync(path.join(corpusRoot, 'cases')).filter((file) => file.endsWith('.ts'));
   const leftovers: string[] = [];
   let fixedFiles = 0;

@@ -2,22 +2,12 @@
 // file states on its first line the exact reports it should get, and the last test scores the plugin's
 // precision and recall over the whole corpus. Run after `npm run build` (it loads the built plugin).
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
-import tsParser from '@typescript-eslint/parser';
-import { Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
-const require = createRequire(__filename);
+import { corpusLinter, corpusRoot } from './corpus-linter';
 
-interface BuiltPlugin {
-  configs: { all: { plugins: Record<string, unknown>; rules: Record<string, string> } };
-}
-
-const plugin = require(path.resolve(__dirname, '../dist/src/index.js')) as BuiltPlugin;
-
-const corpusRoot = path.resolve(__dirname, '../fixtures/corpus');
 const casesDir = path.join(corpusRoot, 'cases');
 const PREFIX = 'async-race/';
 
@@ -50,20 +40,7 @@ function readCase(file: string): Case {
   return { file, code, expected: [...new Set(expected)].sort() };
 }
 
-// One linter and one config for the whole corpus: `parserOptions.project` makes typescript-eslint build
-// the corpus program once and reuse it for every file.
-const linter = new Linter({ configType: 'flat', cwd: corpusRoot });
-const config = [
-  {
-    files: ['**/*.ts'],
-    languageOptions: {
-      parser: tsParser,
-      parserOptions: { project: path.join(corpusRoot, 'tsconfig.json'), tsconfigRootDir: corpusRoot },
-    },
-    plugins: plugin.configs.all.plugins,
-    rules: plugin.configs.all.rules,
-  },
-] as unknown as Linter.Config[];
+const { linter, config } = corpusLinter();
 
 interface Outcome {
   /** Sorted `rule:line` pairs reported by the plugin's rules. */

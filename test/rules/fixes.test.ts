@@ -40,6 +40,84 @@ interface FixCase {
   }>;
 }
 
+const twoRaces = `declare function save(): Promise<void>;
+let counter = 0;
+
+export async function increment() {
+  const current = counter;
+  await save();
+  counter = current + 1;
+}
+
+export async function decrement() {
+  const current = counter;
+  await save();
+  counter = current - 1;
+}
+`;
+const twoRacesPassOne = `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let counter = 0;
+const counterMutex = new Mutex();
+
+export async function increment() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current + 1;
+  });
+}
+
+export async function decrement() {
+  const current = counter;
+  await save();
+  counter = current - 1;
+}
+`;
+const twoRacesPassTwo = `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let counter = 0;
+const counterMutex = new Mutex();
+
+export async function increment() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current + 1;
+  });
+}
+
+export async function decrement() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current - 1;
+  });
+}
+`;
+const twoRacesSecondOnly = `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let counter = 0;
+const counterMutex = new Mutex();
+
+export async function increment() {
+  const current = counter;
+  await save();
+  counter = current + 1;
+}
+
+export async function decrement() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current - 1;
+  });
+}
+`;
+
 const cases: FixCase[] = [
   {
     name: "module state: a mutex declared after the state, and the import added",
@@ -823,129 +901,22 @@ cases.push(
   {
     name: 'several races on one state share one mutex: the second pass of --fix reuses the first one',
     filename: 'file.ts',
-    code: `declare function save(): Promise<void>;
-let counter = 0;
-
-export async function increment() {
-  const current = counter;
-  await save();
-  counter = current + 1;
-}
-
-export async function decrement() {
-  const current = counter;
-  await save();
-  counter = current - 1;
-}
-`,
-    output: [
-      `import { Mutex } from 'async-mutex';
-
-declare function save(): Promise<void>;
-let counter = 0;
-const counterMutex = new Mutex();
-
-export async function increment() {
-  await counterMutex.runExclusive(async () => {
-    const current = counter;
-    await save();
-    counter = current + 1;
-  });
-}
-
-export async function decrement() {
-  const current = counter;
-  await save();
-  counter = current - 1;
-}
-`,
-      `import { Mutex } from 'async-mutex';
-
-declare function save(): Promise<void>;
-let counter = 0;
-const counterMutex = new Mutex();
-
-export async function increment() {
-  await counterMutex.runExclusive(async () => {
-    const current = counter;
-    await save();
-    counter = current + 1;
-  });
-}
-
-export async function decrement() {
-  await counterMutex.runExclusive(async () => {
-    const current = counter;
-    await save();
-    counter = current - 1;
-  });
-}
-`,
-    ],
+    code: twoRaces,
+    output: [twoRacesPassOne, twoRacesPassTwo],
     errors: [
       {
         rule: 'no-lost-update',
         messageId: 'lostUpdate',
         line: 7,
         column: 3,
-        suggestions: [
-          {
-            messageId: 'wrapInMutex',
-            data: { firstLine: 5, lastLine: 7, mutex: 'counterMutex' },
-            output: `import { Mutex } from 'async-mutex';
-
-declare function save(): Promise<void>;
-let counter = 0;
-const counterMutex = new Mutex();
-
-export async function increment() {
-  await counterMutex.runExclusive(async () => {
-    const current = counter;
-    await save();
-    counter = current + 1;
-  });
-}
-
-export async function decrement() {
-  const current = counter;
-  await save();
-  counter = current - 1;
-}
-`,
-          },
-        ],
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 5, lastLine: 7, mutex: 'counterMutex' }, output: twoRacesPassOne }],
       },
       {
         rule: 'no-lost-update',
         messageId: 'lostUpdate',
         line: 13,
         column: 3,
-        suggestions: [
-          {
-            messageId: 'wrapInMutex',
-            data: { firstLine: 11, lastLine: 13, mutex: 'counterMutex' },
-            output: `import { Mutex } from 'async-mutex';
-
-declare function save(): Promise<void>;
-let counter = 0;
-const counterMutex = new Mutex();
-
-export async function increment() {
-  const current = counter;
-  await save();
-  counter = current + 1;
-}
-
-export async function decrement() {
-  await counterMutex.runExclusive(async () => {
-    const current = counter;
-    await save();
-    counter = current - 1;
-  });
-}
-`,
-          },
-        ],
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 11, lastLine: 13, mutex: 'counterMutex' }, output: twoRacesSecondOnly }],
       },
     ],
   },

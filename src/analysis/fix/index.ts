@@ -1,4 +1,6 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
+import * as path from 'node:path';
+
 import * as ts from 'typescript';
 
 import type { RaceAnalysis } from '../analyze';
@@ -31,11 +33,13 @@ function resolvesAsyncMutex(services: ParserServicesWithTypeInformation, filenam
     byFile = new Map();
     resolvable.set(services.program, byFile);
   }
-  let answer = byFile.get(filename);
+  // Resolution from a file depends only on its folder (and the program's options).
+  const folder = path.dirname(filename);
+  let answer = byFile.get(folder);
   if (answer === undefined) {
     const resolved = ts.resolveModuleName('async-mutex', filename, services.program.getCompilerOptions(), ts.sys);
     answer = resolved.resolvedModule !== undefined;
-    byFile.set(filename, answer);
+    byFile.set(folder, answer);
   }
   return answer;
 }
@@ -64,6 +68,17 @@ function templateRanges(sourceCode: Readonly<TSESLint.SourceCode>, section: Crit
     if (token.type === 'Template' || (token.type === 'String' && token.value.includes('\n'))) ranges.push(token.range);
   }
   return ranges;
+}
+
+const sectionTexts = new WeakMap<CriticalSection, string>();
+
+function sectionText(section: CriticalSection, sourceCode: Readonly<TSESLint.SourceCode>): string {
+  let text = sectionTexts.get(section);
+  if (text === undefined) {
+    text = section.statements.map((statement) => sourceCode.getText(statement)).join('\n');
+    sectionTexts.set(section, text);
+  }
+  return text;
 }
 
 /**
@@ -149,7 +164,7 @@ export function planRaceFix(
       .filter((other) => !group.members.includes(other))
       .flatMap((other) => {
         const theirs = findCriticalSection(other);
-        return theirs ? [{ unit: other.unit, section: theirs.statements.map((statement) => sourceCode.getText(statement)).join('\n') }] : [];
+        return theirs ? [{ unit: other.unit, section: sectionText(theirs, sourceCode) }] : [];
       }),
     typeNameOf(identifier) {
       const type = analysis.services.getTypeAtLocation(identifier);

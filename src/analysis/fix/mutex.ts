@@ -51,47 +51,65 @@ function classOf(node: TSESTree.Node): TSESTree.ClassDeclaration | TSESTree.Clas
   return undefined;
 }
 
-/** The named functions of the file, by name: the call graph a fix must not deadlock through. */
-function functionsByName(sourceCode: Readonly<TSESLint.SourceCode>): Map<string, string[]> {
-  const byName = new Map<string, string[]>();
-  const visit = (node: TSESTree.Node): void => {
-    if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
-      const name = unitName(node);
-      if (name) byName.set(name, [...(byName.get(name) ?? []), sourceCode.getText(node.body)]);
-    }
-    for (const key of sourceCode.visitorKeys[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      for (const item of Array.isArray(child) ? child : [child]) {
-        if (item && typeof (item as TSESTree.Node).type === 'string') visit(item as TSESTree.Node);
+/**
+ * The named functions of a file and the names each one mentions: the call graph a fix must not
+ * deadlock through. A name is matched wherever it appears (called, or passed as a value), which
+ * over-approximates, as a refusal should. Built once per file.
+ */
+class CallGraph {
+  readonly bodies = new Map<string, string[]>();
+  private readonly mentions = new Map<string, Set<string>>();
+
+  constructor(sourceCode: Readonly<TSESLint.SourceCode>) {
+    const visit = (node: TSESTree.Node): void => {
+      if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
+        const name = unitName(node);
+        if (name) this.bodies.set(name, [...(this.bodies.get(name) ?? []), sourceCode.getText(node.body)]);
       }
+      for (const key of sourceCode.visitorKeys[node.type] ?? []) {
+        const child = (node as unknown as Record<string, unknown>)[key];
+        for (const item of Array.isArray(child) ? child : [child]) {
+          if (item && typeof (item as TSESTree.Node).type === 'string') visit(item as TSESTree.Node);
+        }
+      }
+    };
+    visit(sourceCode.ast);
+    for (const [name, bodies] of this.bodies) this.mentions.set(name, this.namesIn(bodies.join('\n')));
+  }
+
+  namesIn(text: string): Set<string> {
+    const names = new Set<string>();
+    for (const word of text.match(/[A-Za-z_$][\w$]*/g) ?? []) if (this.bodies.has(word)) names.add(word);
+    return names;
+  }
+
+  /** The functions reachable from some code, a few calls deep. */
+  reachable(texts: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    let frontier = [...new Set(texts.flatMap((text) => [...this.namesIn(text)]))];
+    for (let depth = 0; depth < MAX_CALL_DEPTH && frontier.length > 0; depth++) {
+      const next: string[] = [];
+      for (const name of frontier) {
+        if (found.has(name)) continue;
+        found.add(name);
+        next.push(...(this.mentions.get(name) ?? []));
+      }
+      frontier = next;
     }
-  };
-  visit(sourceCode.ast);
-  return byName;
+    return found;
+  }
 }
 
 const MAX_CALL_DEPTH = 4;
+const callGraphs = new WeakMap<object, CallGraph>();
 
-/**
- * The functions of this file that code can reach by name (called, or passed as a value), a few
- * levels deep: a name is matched wherever it appears, which over-approximates, as a refusal should.
- */
-function reachable(texts: readonly string[], functions: Map<string, string[]>): Map<string, string[]> {
-  const found = new Map<string, string[]>();
-  let frontier = [...texts];
-  for (let depth = 0; depth < MAX_CALL_DEPTH && frontier.length > 0; depth++) {
-    const next: string[] = [];
-    for (const [name, bodies] of functions) {
-      if (found.has(name)) continue;
-      const pattern = new RegExp(`(^|[^\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`);
-      if (frontier.some((text) => pattern.test(text))) {
-        found.set(name, bodies);
-        next.push(...bodies);
-      }
-    }
-    frontier = next;
+function callGraphOf(sourceCode: Readonly<TSESLint.SourceCode>): CallGraph {
+  let graph = callGraphs.get(sourceCode);
+  if (!graph) {
+    graph = new CallGraph(sourceCode);
+    callGraphs.set(sourceCode, graph);
   }
-  return found;
+  return graph;
 }
 
 const takesMutex = (body: string, mutexText: string): boolean =>
@@ -109,17 +127,17 @@ export function chooseMutex(
 ): MutexChoice | undefined {
   const { sourceCode } = ctx;
   const name = unitName(finding.unit);
-  const functions = functionsByName(sourceCode);
+  const graph = callGraphOf(sourceCode);
   // The section itself, and the functions it reaches: none may take the mutex again (it is not re-entrant).
   const sectionText = section.map((statement) => sourceCode.getText(statement)).join('\n');
-  const reached = reachable([sectionText], functions);
-  const bodies = [sectionText, ...[...reached.values()].flat()];
+  const reached = graph.reachable([sectionText]);
+  const bodies = [sectionText, ...[...reached].flatMap((reachedName) => graph.bodies.get(reachedName) ?? [])];
   // Another race's fix may take the same mutex: this section must not reach that function, nor that section this one.
   const crossesOtherFix = ctx.otherRaces.some((other) => {
     const otherName = unitName(other.unit);
     return (
       other.unit !== finding.unit &&
-      ((otherName !== undefined && reached.has(otherName)) || (name !== undefined && reachable([other.section], functions).has(name)))
+      ((otherName !== undefined && reached.has(otherName)) || (name !== undefined && graph.reachable([other.section]).has(name)))
     );
   });
   for (const update of ctx.guarded) {
@@ -134,7 +152,7 @@ export function chooseMutex(
       const underIt = ctx.callsUnderLock
         .filter((entry) => entry.locks.some((held) => held.id === lock.id))
         .map((entry) => sourceCode.getText(entry.call));
-      const calledUnderIt = name !== undefined && (reachable(underIt, functions).has(name) || underIt.some((text) => calleeName(text) === name));
+      const calledUnderIt = name !== undefined && (graph.reachable(underIt).has(name) || underIt.some((text) => calleeName(text) === name));
       if (calledUnderIt || crossesOtherFix) continue;
       return { text, reused: true };
     }
@@ -191,13 +209,21 @@ function declaresMutex(sourceCode: Readonly<TSESLint.SourceCode>, name: string, 
   );
 }
 
+const fileNameSets = new WeakMap<object, Set<string>>();
+
+/** Every name bound or used in the file (a copy: the caller may add to it). */
 function fileNames(sourceCode: Readonly<TSESLint.SourceCode>): Set<string> {
+  const cached = fileNameSets.get(sourceCode);
+  if (cached) return new Set(cached);
   const names = new Set<string>();
-  for (const scope of sourceCode.scopeManager?.scopes ?? []) {
+  fileNameSets.set(sourceCode, names);
+  const scopeManager = sourceCode.scopeManager;
+  for (const scope of scopeManager?.scopes ?? []) {
     for (const variable of scope.variables) names.add(variable.name);
-    for (const reference of scope.through) names.add(reference.identifier.name);
   }
-  return names;
+  // Names used without a declaration in this file (globals) end up in the global scope's `through`.
+  for (const reference of scopeManager?.globalScope?.through ?? []) names.add(reference.identifier.name);
+  return new Set(names);
 }
 
 function unique(base: string, taken: Set<string>): string {

@@ -26,6 +26,24 @@ function forEachNode(node: Walkable, keys: TSESLint.SourceCode.VisitorKeys, visi
   }
 }
 
+/** The condition a node branches on, if it branches. */
+function testOf(node: TSESTree.Node): TSESTree.Node | null | undefined {
+  switch (node.type) {
+    case 'IfStatement':
+    case 'ConditionalExpression':
+    case 'WhileStatement':
+    case 'DoWhileStatement':
+    case 'ForStatement':
+      return node.test;
+    case 'LogicalExpression':
+      return node.left;
+    case 'SwitchStatement':
+      return node.discriminant;
+    default:
+      return undefined;
+  }
+}
+
 /** A read of a variable or of `this.x`/`a.b` whose type can be narrowed (not a declaration, a key or a write target). */
 function narrowableRead(node: TSESTree.Node): boolean {
   const parent = node.parent;
@@ -45,7 +63,29 @@ function narrowableRead(node: TSESTree.Node): boolean {
   return false;
 }
 
+const losses = new WeakMap<TSESTree.Node, Map<string, NarrowingLoss>>();
+
 export function narrowingLoss(
+  section: CriticalSection,
+  unit: TSESTree.Node,
+  sourceCode: Readonly<TSESLint.SourceCode>,
+  services: ParserServicesWithTypeInformation,
+): NarrowingLoss {
+  let byRange = losses.get(unit);
+  if (!byRange) {
+    byRange = new Map();
+    losses.set(unit, byRange);
+  }
+  const key = `${section.start}:${section.end}:${section.statements[0].range[0]}`;
+  let loss = byRange.get(key);
+  if (!loss) {
+    loss = computeNarrowingLoss(section, unit, sourceCode, services);
+    byRange.set(key, loss);
+  }
+  return loss;
+}
+
+function computeNarrowingLoss(
   section: CriticalSection,
   unit: TSESTree.Node,
   sourceCode: Readonly<TSESLint.SourceCode>,
@@ -73,6 +113,14 @@ export function narrowingLoss(
 
   const written = new Set<string>();
   const tested = new Set<string>();
+  // What code before the section may have narrowed: what it tests and what it assigns.
+  const narrowedBefore = new Set<string>();
+  forEachNode(unit, keys, (node) => {
+    if (node.range[0] >= first) return;
+    const test = testOf(node);
+    if (test) forEachNode(test, keys, (inner) => narrowedBefore.add(sourceCode.getText(inner)));
+    if (node.type === 'AssignmentExpression') narrowedBefore.add(sourceCode.getText(node.left));
+  });
   const loss: NarrowingLoss = { after: false, inside: false };
   for (const statement of section.statements) {
     forEachNode(statement, keys, (node) => {
@@ -85,14 +133,7 @@ export function narrowingLoss(
           if (def?.type === 'Variable' && !def.node.init && !inSection(def.node)) written.add(`!${node.left.name}`);
         }
       }
-      const test =
-        node.type === 'IfStatement' || node.type === 'ConditionalExpression' || node.type === 'WhileStatement' || node.type === 'DoWhileStatement'
-          ? node.test
-          : node.type === 'LogicalExpression'
-            ? node.left
-            : node.type === 'ForStatement'
-              ? node.test
-              : undefined;
+      const test = testOf(node);
       if (test) forEachNode(test, keys, (inner) => tested.add(sourceCode.getText(inner)));
     });
   }
@@ -101,7 +142,7 @@ export function narrowingLoss(
     if (!narrowableRead(node)) return;
     const text = sourceCode.getText(node);
     if (inSection(node)) {
-      if (!tested.has(text) && !written.has(text) && !isConst(node) && narrowed(node)) loss.inside = true;
+      if (narrowedBefore.has(text) && !tested.has(text) && !written.has(text) && !isConst(node) && narrowed(node)) loss.inside = true;
     } else if (node.range[0] >= last) {
       if (written.has(`!${text}`)) loss.after = true;
       else if ((written.has(text) || tested.has(text)) && narrowed(node)) loss.after = true;

@@ -45,8 +45,19 @@ function ancestors(node: TSESTree.Node): TSESTree.Node[] {
   return chain;
 }
 
+const sections = new WeakMap<RaceFinding, CriticalSection | null>();
+
 /** Finds the critical section of a finding inside its function, or undefined when it has no block to live in. */
 export function findCriticalSection(finding: RaceFinding): CriticalSection | undefined {
+  let section = sections.get(finding);
+  if (section === undefined) {
+    section = computeCriticalSection(finding) ?? null;
+    sections.set(finding, section);
+  }
+  return section ?? undefined;
+}
+
+function computeCriticalSection(finding: RaceFinding): CriticalSection | undefined {
   let nodes: TSESTree.Node[] = [finding.read, finding.suspension, finding.write];
   // A read in a later loop iteration than the write: the whole loop goes under the lock.
   const writeStatement = ancestors(finding.write).find((node) => node.parent && statementListOf(node.parent));

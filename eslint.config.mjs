@@ -1,5 +1,6 @@
 // The project's own lint: typescript-eslint's strictest type-checked preset on our TypeScript.
 import { defineConfig, globalIgnores } from 'eslint/config';
+import eslintPlugin from 'eslint-plugin-eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
@@ -22,6 +23,17 @@ export default defineConfig(
       // ESTree code compares `node.type` with string literals; TypeScript already narrows on them and
       // rejects a literal that is not a node type, so the enum-only style adds nothing.
       '@typescript-eslint/no-unsafe-enum-comparison': 'off',
+    },
+  },
+  {
+    // Our rules are linted as ESLint rules too: meta, message ids, fixer and test-case shape.
+    name: 'async-race/rules',
+    files: ['rules/**/*.ts', 'src/analysis/report.ts'],
+    extends: [eslintPlugin.configs.recommended],
+    rules: {
+      // Reports (and their suggestions) are made by the shared raceRuleListener, which this rule
+      // cannot follow from the rule file; fixes.test.ts shows every rule offering suggestions.
+      'eslint-plugin/require-meta-has-suggestions': 'off',
     },
   },
 );

@@ -103,6 +103,34 @@ describe.each([
     ]);
   });
 
+  it('fixes with --fix: wraps the section in a new mutex and the output lints clean', () => {
+    const linter = new Linter({ configType: 'flat' }) as Linter10;
+    const config = [
+      {
+        files: ['**/*.ts'],
+        languageOptions: { parser: tsParser, parserOptions: { projectService: true, tsconfigRootDir: rulesFixture } },
+      },
+      plugin.configs.all,
+    ] as never;
+    const filename = path.join(rulesFixture, 'file.ts');
+    const result = linter.verifyAndFix(racyCode, config, { filename });
+    expect(result.output).toBe(`
+import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let counter = 0;
+const counterMutex = new Mutex();
+export async function increment() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current + 1;
+  });
+}
+`);
+    expect(result.messages).toEqual([]);
+  });
+
   it('fails with one clear error naming the setting when type information is missing', () => {
     // Both majors share the verify() contract used here.
     const linter = new Linter({ configType: 'flat' }) as Linter10;

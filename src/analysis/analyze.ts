@@ -111,7 +111,6 @@ function runAnalysis(
       containerKinds.set(receiver, kind);
       return kind;
     },
-    tsNode: (node) => services.esTreeNodeToTSNodeMap.get(node),
     inlined: new WeakSet(),
     findings: new Map(),
     guarded: [],

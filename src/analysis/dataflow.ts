@@ -1,5 +1,4 @@
 import type { TSESTree } from '@typescript-eslint/utils';
-import type * as ts from 'typescript';
 
 import {
   childPath,
@@ -75,7 +74,6 @@ export interface FlowContext {
   shared: SharedStateResolver;
   locks: LockRecognizer;
   containerKind(receiver: TSESTree.Expression): ContainerKind | undefined;
-  tsNode(node: TSESTree.Node): ts.Node | undefined;
   /** Lock callbacks analysed inline by their enclosing function, so not on their own. */
   inlined: WeakSet<FunctionNode>;
   findings: Map<TSESTree.Node, RaceFinding>;

@@ -39,7 +39,7 @@ export class SharedStateResolver {
   private readonly concurrency = new WeakMap<FunctionNode, boolean>();
 
   constructor(
-    private readonly scopeManager: TSESLint.Scope.ScopeManager,
+    scopeManager: TSESLint.Scope.ScopeManager,
     private readonly types: TypeQueries,
   ) {
     for (const scope of scopeManager.scopes) {

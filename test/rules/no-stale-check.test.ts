@@ -109,6 +109,23 @@ export async function connect() {
 }`,
     },
     {
+      name: 'a check claimed by a write before the await does not come back in the catch block',
+      code: `${decls}
+export class Runner {
+  private state: 'idle' | 'starting' | 'started' | 'failed' = 'idle';
+  async start() {
+    if (this.state !== 'idle') return;
+    try {
+      this.state = 'starting';
+      await save();
+      this.state = 'started';
+    } catch {
+      this.state = 'failed';
+    }
+  }
+}`,
+    },
+    {
       name: 'the check and the write are of different state',
       code: `${decls}
 export class Feed {

@@ -270,11 +270,13 @@ export class FunctionFlow {
     state: FlowState,
     restores: StatePath | undefined,
   ): boolean {
+    const rollback = restores !== undefined && this.inCatchClause(node);
     const stale = dependencies.filter((fact) => {
       const status = state.status.get(fact);
       if (!status?.suspension || !overwrites(path, fact.path)) return false;
-      // Putting back what this function read before its own write is a rollback, not an update.
-      return !(status.superseded && restores?.key === fact.path.key);
+      // Putting back, when the work failed, what this function read before its own write is a
+      // rollback. Putting it back on the normal path (`active = n` after `active = n + 1`) is not.
+      return !(rollback && status.superseded && restores.key === fact.path.key);
     });
     // A value that also folds in the current state, re-read after the suspension
     // (`[...batch, ...this.items]`), loses nothing.
@@ -285,6 +287,13 @@ export class FunctionFlow {
     };
     if (stale.length > 0 && stale.every(foldsCurrent)) return false;
     return this.recordStale('lostUpdate', path, node, stale, state);
+  }
+
+  private inCatchClause(node: TSESTree.Node): boolean {
+    for (let current = node.parent; current && current !== this.currentFunction; current = current.parent) {
+      if (current.type === 'CatchClause') return true;
+    }
+    return false;
   }
 
   private checkStaleCheck(path: StatePath, node: TSESTree.Node, checks: readonly Fact[], state: FlowState): boolean {

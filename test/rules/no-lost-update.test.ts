@@ -752,6 +752,21 @@ export async function addAll(keys: string[]) {
       { state: '`totals.sum`', write: 'totals.sum = before', read: 'const before', suspend: 'await save' },
     ),
     invalid(
+      'putting a saved value back on the normal path is not a rollback: it wipes out the updates made meanwhile',
+      `${decls}
+let active = 0;
+export async function run() {
+  const n = active;
+  active = n + 1;
+  try {
+    await save();
+  } finally {
+    active = n;
+  }
+}`,
+      { state: '`active`', write: 'active = n;', read: 'const n = active', suspend: 'await save' },
+    ),
+    invalid(
       'a Semaphore with several permits does not make the section exclusive',
       `${decls}
 import { Semaphore } from 'async-mutex';

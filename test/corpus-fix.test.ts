@@ -7,15 +7,15 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-import { corpusLinter, corpusRoot } from './corpus-linter';
+import { corpora, corpusLinter } from './corpus-linter';
 
 const scratch = path.resolve(__dirname, '../.tmp');
 
-describe('eslint --fix over the corpus', () => {
+describe.each(corpora)('eslint --fix over the $name', ({ root: corpusRoot, minimumCases }) => {
   fs.mkdirSync(scratch, { recursive: true });
   const fixedRoot = fs.mkdtempSync(path.join(scratch, 'corpus-fixed-'));
   fs.cpSync(corpusRoot, fixedRoot, { recursive: true });
-  const { linter, config } = corpusLinter();
+  const { linter, config } = corpusLinter(corpusRoot);
   const files = fs.readdirSync(path.join(corpusRoot, 'cases')).filter((file) => file.endsWith('.ts'));
   const leftovers: string[] = [];
   let fixedFiles = 0;
@@ -32,7 +32,8 @@ describe('eslint --fix over the corpus', () => {
   }
 
   it('fixes most racy files, and leaves no report that still has an autofix', () => {
-    expect(fixedFiles).toBeGreaterThanOrEqual(90);
+    // Most racy files (about half of each corpus) get an autofix.
+    expect(fixedFiles).toBeGreaterThanOrEqual(Math.floor(minimumCases * 0.4));
     expect(leftovers).toEqual([]);
   });
 

@@ -149,6 +149,7 @@ export function inspectSection(
               suggest('it uses `arguments`');
             }
             if (inner.type === 'Super') suggest('it uses `super`');
+            if (inner.type === 'MetaProperty' && inner.meta.name === 'new') suggest('it uses `new.target`');
           });
         }
         return false;
@@ -175,6 +176,9 @@ export function inspectSection(
           break;
         case 'Super':
           suggest('it uses `super`');
+          break;
+        case 'MetaProperty':
+          if (node.meta.name === 'new') suggest('it uses `new.target`');
           break;
         case 'VariableDeclaration':
           if (node.kind === 'using' || node.kind === 'await using') suggest('a `using` declaration would be disposed at a different time');

@@ -1356,7 +1356,7 @@ ruleTester.run('no-stale-check fixes', noStaleCheck, {
 const isolated = fs.mkdtempSync(path.join(os.tmpdir(), 'async-race-no-mutex-'));
 fs.writeFileSync(
   path.join(isolated, 'tsconfig.json'),
-  JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', noEmit: true, types: [] }, include: ['*.ts'] }),
+  JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'node16', noEmit: true, types: [] }, include: ['*.ts'] }),
 );
 fs.writeFileSync(path.join(isolated, 'file.ts'), 'export {};\n');
 createRuleTester(isolated).run('no-lost-update without async-mutex installed', noLostUpdate, {

@@ -6,6 +6,7 @@ import { type CallUnderLock, type FlowContext, FunctionFlow, type GuardedUpdate,
 import { type ConfiguredLock, LockRecognizer } from './locks';
 import { SharedStateResolver } from './shared-state';
 import { type FunctionNode, isFunctionNode } from './suspensions';
+import { walk } from './walk';
 
 export type { RaceFinding, LockProblem } from './dataflow';
 export type { ConfiguredLock } from './locks';
@@ -116,6 +117,7 @@ function runAnalysis(
     guarded: [],
     callsUnderLock: [],
     facts: new Map(),
+    factCount: 0,
     derivedFacts: new Map(),
   };
 
@@ -140,28 +142,25 @@ function runAnalysis(
  */
 function findUnits(sourceCode: Readonly<TSESLint.SourceCode>, locks: LockRecognizer): FunctionNode[] {
   const units = new Set<FunctionNode>();
-  const keys = sourceCode.visitorKeys;
   const stack: FunctionNode[] = [];
-  const visit = (node: TSESTree.Node): void => {
-    const isFunction = isFunctionNode(node);
-    if (isFunction) {
-      stack.push(node);
-      if (node.async) units.add(node);
-    }
-    if (node.type === 'CallExpression' && stack.length > 0 && node.arguments.some(isFunctionNode) && locks.mayBeLockCall(node)) {
-      if (locks.recognize(node)) units.add(stack[stack.length - 1]);
-    }
-    for (const key of keys[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(child)) {
-        for (const item of child) if (item && typeof (item as TSESTree.Node).type === 'string') visit(item as TSESTree.Node);
-      } else if (child && typeof (child as TSESTree.Node).type === 'string') {
-        visit(child as TSESTree.Node);
+  walk(
+    sourceCode.ast,
+    sourceCode.visitorKeys,
+    (node) => {
+      if (isFunctionNode(node)) {
+        stack.push(node);
+        if (node.async) units.add(node);
       }
-    }
-    if (isFunction) stack.pop();
-  };
-  visit(sourceCode.ast);
+      const enclosing = stack.at(-1);
+      if (node.type === 'CallExpression' && enclosing && node.arguments.some(isFunctionNode) && locks.mayBeLockCall(node)) {
+        if (locks.recognize(node)) units.add(enclosing);
+      }
+      return undefined;
+    },
+    (node) => {
+      if (isFunctionNode(node)) stack.pop();
+    },
+  );
   return [...units];
 }
 

@@ -80,6 +80,8 @@ export interface FlowContext {
   guarded: GuardedUpdate[];
   callsUnderLock: CallUnderLock[];
   facts: Map<TSESTree.Node, Map<string, Fact>>;
+  /** How many facts were made: their ids (for debugging; facts are compared by identity). */
+  factCount: number;
   /** The guard fact made from each read, and the facts standing for a read on a short-circuit path. */
   derivedFacts: Map<Fact, Map<string, Fact>>;
 }
@@ -222,7 +224,7 @@ export class FunctionFlow {
     }
     let fact = byPath.get(path.key);
     if (!fact) {
-      fact = { id: this.ctx.facts.size, node, path };
+      fact = { id: ++this.ctx.factCount, node, path };
       byPath.set(path.key, fact);
     }
     state.status.set(fact, {

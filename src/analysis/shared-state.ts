@@ -37,6 +37,7 @@ export class SharedStateResolver {
   private readonly variableByIdentifier = new Map<TSESTree.Identifier | TSESTree.JSXIdentifier, TSESLint.Scope.Variable | null>();
   private readonly ids = new Map<object, number>();
   private readonly concurrency = new WeakMap<FunctionNode, boolean>();
+  private readonly importKeys = new Map<TSESLint.Scope.Variable, string | null | undefined>();
 
   constructor(
     scopeManager: TSESLint.Scope.ScopeManager,
@@ -92,7 +93,12 @@ export class SharedStateResolver {
     const home = variable.scope.variableScope;
     if (home.type === 'module' || home.type === 'global') {
       if (def.type === 'ImportBinding') {
-        const key = this.types.importKey(identifier);
+        // The checker is asked once per import, not at every use.
+        let key = this.importKeys.get(variable);
+        if (!this.importKeys.has(variable)) {
+          key = this.types.importKey(identifier);
+          this.importKeys.set(variable, key);
+        }
         if (key === null) return { kind: 'none' };
         return { kind: 'shared', path: rootPath(key ?? `var:${this.idOf(variable)}`, variable.name, true) };
       }

@@ -59,15 +59,11 @@ function indentStep(sourceCode: Readonly<TSESLint.SourceCode>, section: Critical
 
 /** Ranges of multi-line template literals: their lines must not be re-indented. */
 function templateRanges(sourceCode: Readonly<TSESLint.SourceCode>, section: CriticalSection): Array<[number, number]> {
-  const ranges: Array<[number, number]> = [];
-  const first = section.statements[0].range[0];
-  const last = section.statements[section.statements.length - 1].range[1];
-  for (const token of sourceCode.ast.tokens) {
-    if (token.range[0] >= last) break;
-    if (token.range[1] <= first) continue;
-    if (token.type === 'Template' || (token.type === 'String' && token.value.includes('\n'))) ranges.push(token.range);
-  }
-  return ranges;
+  // Only the section's own tokens, not the file's.
+  return section.statements
+    .flatMap((statement) => sourceCode.getTokens(statement))
+    .filter((token) => token.type === 'Template' || (token.type === 'String' && token.value.includes('\n')))
+    .map((token) => token.range);
 }
 
 const sectionTexts = new WeakMap<CriticalSection, string>();

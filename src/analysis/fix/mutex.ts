@@ -4,6 +4,7 @@ import type { StatePath } from '../access-paths';
 import type { CallUnderLock, GuardedUpdate, RaceFinding } from '../dataflow';
 import type { SharedStateResolver } from '../shared-state';
 import type { FunctionNode } from '../suspensions';
+import { walk } from '../walk';
 import { headInsertion } from './imports';
 
 /** The mutex a fix takes: its expression, and the declaration to add when it is new. */
@@ -61,19 +62,13 @@ class CallGraph {
   private readonly mentions = new Map<string, Set<string>>();
 
   constructor(sourceCode: Readonly<TSESLint.SourceCode>) {
-    const visit = (node: TSESTree.Node): void => {
+    walk(sourceCode.ast, sourceCode.visitorKeys, (node) => {
       if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
         const name = unitName(node);
         if (name) this.bodies.set(name, [...(this.bodies.get(name) ?? []), sourceCode.getText(node.body)]);
       }
-      for (const key of sourceCode.visitorKeys[node.type] ?? []) {
-        const child = (node as unknown as Record<string, unknown>)[key];
-        for (const item of Array.isArray(child) ? child : [child]) {
-          if (item && typeof (item as TSESTree.Node).type === 'string') visit(item as TSESTree.Node);
-        }
-      }
-    };
-    visit(sourceCode.ast);
+      return undefined;
+    });
     for (const [name, bodies] of this.bodies) this.mentions.set(name, this.namesIn(bodies.join('\n')));
   }
 

@@ -1,6 +1,7 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import * as ts from 'typescript';
 
+import { walk } from '../walk';
 import type { CriticalSection } from './section';
 
 /**
@@ -14,16 +15,11 @@ export interface NarrowingLoss {
   inside: boolean;
 }
 
-type Walkable = TSESTree.Node;
-
-function forEachNode(node: Walkable, keys: TSESLint.SourceCode.VisitorKeys, visit: (node: TSESTree.Node) => void): void {
-  visit(node);
-  for (const key of keys[node.type] ?? []) {
-    const child = (node as unknown as Record<string, unknown>)[key];
-    for (const item of Array.isArray(child) ? child : [child]) {
-      if (item && typeof (item as TSESTree.Node).type === 'string') forEachNode(item as TSESTree.Node, keys, visit);
-    }
-  }
+function forEachNode(node: TSESTree.Node, keys: TSESLint.SourceCode.VisitorKeys, visit: (node: TSESTree.Node) => void): void {
+  walk(node, keys, (inner) => {
+    visit(inner);
+    return undefined;
+  });
 }
 
 /** The condition a node branches on, if it branches. */

@@ -3,6 +3,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { CONTAINER_WRITES } from '../access-paths';
 import type { RaceFinding } from '../dataflow';
 import { type FunctionNode, isFunctionNode } from '../suspensions';
+import { walk } from '../walk';
 
 /** The smallest run of whole statements, in one block, that holds the read, the suspension and the write. */
 export interface CriticalSection {
@@ -83,17 +84,6 @@ function computeCriticalSection(finding: RaceFinding): CriticalSection | undefin
   return undefined;
 }
 
-/** Visits a subtree in source order; `visit` returns false to skip a node's children. */
-function walk(node: TSESTree.Node, keys: TSESLint.SourceCode.VisitorKeys, visit: (node: TSESTree.Node) => boolean | undefined): void {
-  if (visit(node) === false) return;
-  for (const key of keys[node.type] ?? []) {
-    const child = (node as unknown as Record<string, unknown>)[key];
-    const children = Array.isArray(child) ? child : [child];
-    for (const item of children) {
-      if (item && typeof (item as TSESTree.Node).type === 'string') walk(item as TSESTree.Node, keys, visit);
-    }
-  }
-}
 
 function isInside(node: TSESTree.Node, section: CriticalSection): boolean {
   const first = section.statements[0];

@@ -40,11 +40,6 @@ function unitName(unit: FunctionNode): string | undefined {
   return undefined;
 }
 
-/** The name a call's text calls (`save(…)`, `this.save(…)`). */
-function calleeName(callText: string): string | undefined {
-  return /([A-Za-z_$][\w$]*)\s*(?:<[^(]*>)?\s*\(/.exec(callText)?.[1];
-}
-
 function classOf(node: TSESTree.Node): TSESTree.ClassDeclaration | TSESTree.ClassExpression | undefined {
   for (let current = node.parent; current; current = current.parent) {
     if (current.type === 'ClassDeclaration' || current.type === 'ClassExpression') return current;
@@ -147,7 +142,8 @@ export function chooseMutex(
       const underIt = ctx.callsUnderLock
         .filter((entry) => entry.locks.some((held) => held.id === lock.id))
         .map((entry) => sourceCode.getText(entry.call));
-      const calledUnderIt = name !== undefined && (graph.reachable(underIt).has(name) || underIt.some((text) => calleeName(text) === name));
+      // (This function is itself in the call graph, so a direct call is found the same way.)
+      const calledUnderIt = name !== undefined && graph.reachable(underIt).has(name);
       if (calledUnderIt || crossesOtherFix) continue;
       return { text, reused: true };
     }

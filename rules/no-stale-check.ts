@@ -1,10 +1,11 @@
 import { raceRuleSchema, type RaceRuleOptions } from '../src/analysis/options';
-import { fixMessages, raceRuleListener } from '../src/analysis/report';
+import { fixMessages, memoizeMessages, raceRuleListener } from '../src/analysis/report';
 import { createRule } from '../src/util/create-rule';
 
 export type MessageIds =
   | 'wrapInMutex'
   | 'wrapInMutexAddDependency'
+  | 'memoizeInFlight'
   | 'staleCheck'
   | 'staleCheckLockReleased'
   | 'staleCheckReadOutsideLock'
@@ -24,6 +25,7 @@ export default createRule<[RaceRuleOptions], MessageIds>({
     },
     messages: {
       ...fixMessages,
+      ...memoizeMessages,
       staleCheck:
         '{{state}} was checked on line {{readLine}}, the function suspended at line {{suspendLine}}, and this write relies on that check although another task may have changed it meanwhile.',
       staleCheckLockReleased:

@@ -252,7 +252,7 @@ export class FunctionFlow {
     const values = [...dependencies].filter((fact) => !fact.guardOf);
     const guards = [...dependencies].filter((fact) => fact.guardOf).map(readOf);
     const lost = !options.append && this.checkLostUpdate(path, node, values, state, options.restores);
-    if (!lost) this.checkStaleCheck(path, node, [...state.checks, ...guards], state);
+    if (!lost && !this.storesSharedInFlight(node)) this.checkStaleCheck(path, node, [...state.checks, ...guards], state);
     for (const [fact, status] of [...state.status]) {
       if (overwrites(path, fact.path) && !status.superseded) state.status.set(fact, { ...status, superseded: true });
     }
@@ -289,6 +289,22 @@ export class FunctionFlow {
     };
     if (stale.length > 0 && stale.every(foldsCurrent)) return false;
     return this.recordStale('lostUpdate', path, node, stale, state);
+  }
+
+  /**
+   * `x = await (xLoading ??= load())`: every caller that passed the check awaits the same in-flight
+   * promise, so they all store the same value; the check no longer decides what is written.
+   */
+  private storesSharedInFlight(target: TSESTree.Node): boolean {
+    const assignment = target.parent;
+    if (assignment?.type !== 'AssignmentExpression' || unwrapExpression(assignment.left) !== target) return false;
+    const awaited = unwrapExpression(assignment.right);
+    if (awaited.type !== 'AwaitExpression') return false;
+    const memo = unwrapExpression(awaited.argument);
+    if (memo.type !== 'AssignmentExpression' || (memo.operator !== '??=' && memo.operator !== '||=')) return false;
+    const holder = unwrapExpression(memo.left);
+    if (holder.type === 'Identifier') return this.ctx.shared.classify(holder, this.unit).kind === 'shared';
+    return holder.type === 'MemberExpression' && unwrapExpression(holder.object).type === 'ThisExpression' && this.ctx.shared.thisRoot(holder.object) !== undefined;
   }
 
   private inCatchClause(node: TSESTree.Node): boolean {

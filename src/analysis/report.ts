@@ -4,6 +4,7 @@ import { describePath } from './access-paths';
 import { analyzeRaces, requireTypeInformation } from './analyze';
 import type { RaceFinding } from './dataflow';
 import { planRaceFix } from './fix';
+import { planMemoizeFix } from './fix/memoize';
 import type { RaceRuleOptions } from './options';
 
 /** Which explanation a finding needs: the plain one, or one that says why the lock around it does not help. */
@@ -48,7 +49,13 @@ export const fixMessages = {
     'Run lines {{firstLine}}–{{lastLine}} exclusively with `{{mutex}}.runExclusive(async () => { … })` (add `async-mutex` to the dependencies first: it does not resolve from this file).',
 } as const;
 
-type FixMessageId = keyof typeof fixMessages;
+/** The second suggestion of a check-then-act on lazily loaded state. */
+export const memoizeMessages = {
+  memoizeInFlight:
+    'Share one in-flight `{{call}}` among concurrent callers: keep its promise in `{{holder}}` until the first caller resumes.',
+} as const;
+
+type FixMessageId = keyof typeof fixMessages | keyof typeof memoizeMessages;
 
 /**
  * The listener of a race rule: reports the findings of one kind, each with the runExclusive wrap as
@@ -81,20 +88,22 @@ function reportRaces<MessageId extends string>(
     if (finding.kind !== kind) continue;
     const { variant, data } = describeFinding(finding);
     const plan = mode === 'none' ? undefined : planRaceFix(finding, analysis, context.sourceCode, context.filename);
+    const memo = mode === 'none' ? undefined : planMemoizeFix(finding, analysis, context.sourceCode, context.filename);
+    const suggestions: TSESLint.SuggestionReportDescriptor<MessageId | FixMessageId>[] = [];
+    if (plan) {
+      suggestions.push({
+        messageId: plan.missingDependency ? 'wrapInMutexAddDependency' : 'wrapInMutex',
+        data: { firstLine: plan.firstLine, lastLine: plan.lastLine, mutex: plan.mutex },
+        fix: plan.apply,
+      });
+    }
+    if (memo) suggestions.push({ messageId: 'memoizeInFlight', data: { call: memo.call, holder: memo.holder }, fix: memo.apply });
     context.report({
       node: finding.write,
       messageId: `${kind}${variant}` as MessageId,
       data,
       fix: plan?.autofix && mode === 'autofix' ? plan.apply : null,
-      suggest: plan
-        ? [
-            {
-              messageId: plan.missingDependency ? 'wrapInMutexAddDependency' : 'wrapInMutex',
-              data: { firstLine: plan.firstLine, lastLine: plan.lastLine, mutex: plan.mutex },
-              fix: plan.apply,
-            },
-          ]
-        : [],
+      suggest: suggestions,
     });
   }
 }

@@ -41,6 +41,22 @@ export class Client {
 }`,
     },
     {
+      name: 'every caller that passed the check awaits one shared in-flight promise, so all store the same value',
+      code: `${decls}
+let token: string | undefined;
+let tokenLoading: Promise<string> | undefined;
+export async function getToken(): Promise<string> {
+  if (!token) {
+    try {
+      token = await (tokenLoading ??= refreshToken());
+    } finally {
+      tokenLoading = undefined;
+    }
+  }
+  return token;
+}`,
+    },
+    {
       name: 'a busy flag written before the first await claims the state',
       code: `${decls}
 export class Poller {

@@ -30,7 +30,7 @@ export interface MemoizeFix {
 }
 
 type Target =
-  | { kind: 'variable'; name: string; declaration: TSESTree.VariableDeclaration; scope: TSESLint.Scope.Scope }
+  | { kind: 'variable'; name: string; statement: TSESTree.Node; scope: TSESLint.Scope.Scope }
   | { kind: 'field'; name: string; property: TSESTree.PropertyDefinition; body: TSESTree.ClassBody };
 
 const MEMO_OPERATORS = new Set(['=', '??=', '||=']);
@@ -82,8 +82,8 @@ export function planMemoizeFix(
   let declarationAt: number;
   let declaration: string;
   if (target.kind === 'variable') {
-    const declIndent = /^\s*/.exec(sourceCode.lines[target.declaration.loc.start.line - 1])?.[0] ?? '';
-    declarationAt = target.declaration.range[1];
+    const declIndent = /^\s*/.exec(sourceCode.lines[target.statement.loc.start.line - 1])?.[0] ?? '';
+    declarationAt = target.statement.range[1];
     declaration = `\n${declIndent}let ${name}${typescript ? `: ${typeText} | undefined` : ''};`;
   } else {
     const declIndent = /^\s*/.exec(sourceCode.lines[target.property.loc.start.line - 1])?.[0] ?? '';
@@ -111,17 +111,14 @@ function targetOf(finding: RaceFinding, analysis: RaceAnalysis): Target | undefi
     if (finding.path.segments.length > 0) return undefined;
     const variable = analysis.shared.variableOf(left);
     const definition = variable?.defs.length === 1 ? variable.defs[0] : undefined;
-    if (definition?.type !== 'Variable' || definition.parent.type !== 'VariableDeclaration') return undefined;
+    if (!variable || definition?.type !== 'Variable') return undefined;
     const declaration = definition.parent;
     // Inserting after `let a, b;` is fine; after a declaration inside a `for` head is not.
     const container = declaration.parent;
     if (container.type !== 'Program' && container.type !== 'BlockStatement' && container.type !== 'ExportNamedDeclaration') {
       return undefined;
     }
-    const statementNode = container.type === 'ExportNamedDeclaration' ? container : declaration;
-    return variable
-      ? { kind: 'variable', name: left.name, declaration: statementNode as TSESTree.VariableDeclaration, scope: variable.scope }
-      : undefined;
+    return { kind: 'variable', name: left.name, statement: container.type === 'ExportNamedDeclaration' ? container : declaration, scope: variable.scope };
   }
   if (
     left.type !== 'MemberExpression' ||

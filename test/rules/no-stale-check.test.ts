@@ -57,6 +57,33 @@ export async function getToken(): Promise<string> {
 }`,
     },
     {
+      name: 'check and write with no suspension between: the counter is claimed before the await',
+      code: `${decls}
+const MAX = 4;
+let active = 0;
+export async function run(job: () => Promise<void>) {
+  if (active < MAX) {
+    active++;
+    await job();
+    active--;
+  }
+}`,
+    },
+    {
+      name: 'in-flight promise memoization in a module variable, by ??= and by if',
+      code: `${decls}
+let pending: Promise<number> | undefined;
+export function loadOnce() {
+  pending ??= load('k');
+  return pending;
+}
+let p: Promise<number> | undefined;
+export function loadP() {
+  if (!p) p = load('p');
+  return p;
+}`,
+    },
+    {
       name: 'a busy flag written before the first await claims the state',
       code: `${decls}
 export class Poller {
@@ -277,6 +304,26 @@ export async function ensureName() {
   name = name ? name : await refreshToken();
 }`,
       { state: '`name`', write: 'name = name ?', read: 'name = name ?', suspend: 'name = name ?' },
+    ),
+    invalid(
+      'a check by && short circuit',
+      `${decls}
+declare function connect(): Promise<object>;
+let connection: object | undefined;
+export async function ensure() {
+  !connection && (connection = await connect());
+  return connection;
+}`,
+      { state: '`connection`', write: 'connection = await', read: '!connection &&', suspend: 'await connect' },
+    ),
+    invalid(
+      'a check by || short circuit',
+      `${decls}
+let ready = false;
+export async function warm() {
+  ready || (await save(), (ready = true));
+}`,
+      { state: '`ready`', write: 'ready = true', read: 'ready ||', suspend: 'await save' },
     ),
     invalid(
       'an append guarded by a stale membership test',

@@ -123,6 +123,26 @@ async function issueTicket() {
 module.exports = { issueTicket };
 `,
   },
+  'jsx/racy.jsx': {
+    report: [9, 5, '`likes` was read on line 7, the function suspended at line 8, and this write overwrites any update made meanwhile.'],
+    output: `import { setTimeout as sleep } from 'node:timers/promises';
+import { Mutex } from 'async-mutex';
+
+let likes = 0;
+const likesMutex = new Mutex();
+
+export function LikeButton() {
+  const onClick = async () => {
+    await likesMutex.runExclusive(async () => {
+      const before = likes;
+      await sleep(5);
+      likes = before + 1;
+    });
+  };
+  return <button onClick={onClick}>{likes} likes</button>;
+}
+`,
+  },
   'mjs/racy.mjs': {
     report: [9, 3, '`totals.orders` was read on line 7, the function suspended at line 8, and this write overwrites any update made meanwhile.'],
     output: `import { setTimeout as sleep } from 'node:timers/promises';
@@ -164,7 +184,7 @@ module.exports = { refresh };
   },
 };
 
-const extensions = ['ts', 'tsx', 'mts', 'cts', 'js', 'mjs', 'cjs'];
+const extensions = ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs'];
 const correctFiles = extensions.map((ext) => `${ext}/correct.${ext}`);
 
 const byFile = (results: readonly ESLint.LintResult[]) =>

@@ -79,20 +79,23 @@ export async function recordVisit(page: string): Promise<void> {
 }
 `,
   },
-  // A CommonJS TypeScript module still gets an `import`: TypeScript compiles it to `require`, with types.
+  // A CommonJS TypeScript module that imports async-mutex with `import … = require(…)`: the fix reuses it.
   'cts/racy.cts': {
-    report: [9, 5, '`this.stock` was read on line 7, the function suspended at line 8, and this write overwrites any update made meanwhile.'],
-    output: `import { setTimeout as sleep } from 'node:timers/promises';
-import { Mutex } from 'async-mutex';
+    report: [13, 5, '`this.stock` was read on line 11, the function suspended at line 12, and this write overwrites any update made meanwhile.'],
+    output: `import asyncMutex = require('async-mutex');
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** At most two reservations talk to the warehouse at once. */
+const warehouse = new asyncMutex.Semaphore(2);
 
 export class Inventory {
-  private readonly stockMutex = new Mutex();
+  private readonly stockMutex = new asyncMutex.Mutex();
   private stock = 10;
 
   async reserve(quantity: number): Promise<void> {
     await this.stockMutex.runExclusive(async () => {
       const available = this.stock;
-      await sleep(5);
+      await warehouse.runExclusive(() => sleep(5));
       this.stock = available - quantity;
     });
   }

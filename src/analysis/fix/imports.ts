@@ -19,7 +19,8 @@ function isRequireOf(node: TSESTree.Node | null | undefined): boolean {
 }
 
 /**
- * Finds or adds `Mutex` from async-mutex in the file's own module style: merged into an existing
+ * Finds or adds `Mutex` from async-mutex in the file's own module style: reused from an existing
+ * import, `import … = require(…)` or `require` of async-mutex, merged into an existing
  * `import { … } from 'async-mutex'`, a new ES import after the last import, or `require` in CommonJS.
  * Undefined when the name `Mutex` is already taken by something else.
  */
@@ -37,6 +38,15 @@ export function mutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename:
     }
   }
   for (const statement of program.body) {
+    // `import asyncMutex = require('async-mutex')`, the typed CommonJS import of TypeScript files.
+    if (
+      statement.type === 'TSImportEqualsDeclaration' &&
+      statement.importKind !== 'type' &&
+      statement.moduleReference.type === 'TSExternalModuleReference' &&
+      statement.moduleReference.expression.value === SOURCE
+    ) {
+      return { name: `${statement.id.name}.Mutex` };
+    }
     if (statement.type !== 'VariableDeclaration') continue;
     for (const declarator of statement.declarations) {
       if (!isRequireOf(declarator.init)) continue;

@@ -65,7 +65,7 @@ beforeAll(async () => {
   });
   results = await eslint.lintFiles(['fixtures/demo/src/**/*.ts']);
   const formatter = await eslint.loadFormatter('@microsoft/eslint-formatter-sarif');
-  const text = await formatter.format(results, { cwd: repoRoot, maxWarningsExceeded: undefined });
+  const text = await formatter.format(results);
   sarif = JSON.parse(text) as SarifLog;
 });
 

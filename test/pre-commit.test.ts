@@ -1,22 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 
-import {
-  builtEntry,
-  linkAllPackages,
-  makeTempDir,
-  racyCounter,
-  removeTempDirs,
-  repoRoot,
-  run,
-  userTsconfig,
-  writeFiles,
-} from './temp-project';
+import { createUserProject, makeTempDir, racyCounter, removeTempDirs, repoRoot, run, writeFiles } from './temp-project';
 
 /**
  * The pre-commit integrations, run as they run for a user: a temporary git repository holding a
@@ -59,27 +48,7 @@ function git(cwd: string, ...args: string[]) {
 
 /** A committed project with the plugin configured and no source files yet, plus `extra` files. */
 function userRepository(name: string, extra: Record<string, string> = {}): string {
-  const dir = makeTempDir(name);
-  linkAllPackages(dir);
-  writeFiles(dir, {
-    '.gitignore': 'node_modules\n',
-    'package.json': `${JSON.stringify({ name: 'user-project', private: true, type: 'module', scripts: { prepare: 'husky' } }, null, 2)}\n`,
-    'tsconfig.json': userTsconfig,
-    'eslint.config.mjs': `import { defineConfig } from 'eslint/config';
-import tseslint from 'typescript-eslint';
-import asyncRace from ${JSON.stringify(pathToFileURL(builtEntry).href)};
-
-export default defineConfig({
-  files: ['**/*.{ts,tsx,mts,cts}'],
-  extends: [asyncRace.configs.recommended],
-  languageOptions: {
-    parser: tseslint.parser,
-    parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
-  },
-});
-`,
-    ...extra,
-  });
+  const dir = createUserProject(name, { '.gitignore': 'node_modules\n', ...extra });
   git(dir, 'init', '--quiet', '--initial-branch=main');
   git(dir, 'config', 'user.name', 'Test');
   git(dir, 'config', 'user.email', 'test@example.com');

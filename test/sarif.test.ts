@@ -1,11 +1,13 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 
-import { builtEntry, repoRoot } from './temp-project';
+import { builtEntry, createUserProject, racyCounter, removeTempDirs, repoRoot, run } from './temp-project';
 
 /**
  * Code scanning: the demo linted with the built plugin and formatted by
@@ -122,5 +124,70 @@ describe('SARIF output of the demo', () => {
       endColumn: message.endColumn,
     }));
     expect(fromSarif).toEqual(fromESLint);
+  });
+});
+
+interface Workflow {
+  jobs: Record<string, { permissions?: Record<string, string>; steps: Array<{ uses?: string; run?: string; with?: Record<string, string> }> }>;
+}
+
+/**
+ * The GitHub Actions example: its lint commands run, as the runner's default `bash -e` runs them, in
+ * a user project after `npm ci`.
+ */
+describe('the GitHub Actions example (examples/github-actions/lint.yml)', { timeout: 120_000 }, () => {
+  const workflow = parseYaml(fs.readFileSync(path.join(repoRoot, 'examples/github-actions/lint.yml'), 'utf8')) as Workflow;
+  const steps = Object.values(workflow.jobs).flatMap((job) => job.steps.map((step) => ({ job, ...step })));
+  const lintStep = steps.find((step) => step.run?.startsWith('npx eslint . --max-warnings=0'));
+  const sarifStep = steps.find((step) => step.run?.includes('--format @microsoft/eslint-formatter-sarif'));
+  const uploadStep = steps.find((step) => step.uses?.startsWith('github/codeql-action/upload-sarif@'));
+  const bash = (dir: string, command = '') => run('bash', ['-e', '-c', command], { cwd: dir });
+
+  afterAll(removeTempDirs);
+
+  it('uploads the SARIF file its lint step writes, from a job allowed to write security events', () => {
+    const written = /--output-file (\S+)/.exec(sarifStep?.run ?? '');
+    expect(uploadStep?.with?.sarif_file).toBe(written?.[1]);
+    expect(uploadStep?.job).toBe(sarifStep?.job);
+    expect(uploadStep?.job.permissions?.['security-events']).toBe('write');
+  });
+
+  it('fails the lint job on a race (ESLint exits 1)', () => {
+    const dir = createUserProject('ci-lint', { 'src/counter.ts': racyCounter.code });
+    const result = bash(dir, lintStep?.run);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('async-race/no-lost-update');
+  });
+
+  it('writes the SARIF log of a race and lets the job go on to upload it', () => {
+    const dir = createUserProject('ci-sarif', { 'src/counter.ts': racyCounter.code });
+    const result = bash(dir, sarifStep?.run);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const log = JSON.parse(fs.readFileSync(path.join(dir, 'eslint.sarif'), 'utf8')) as SarifLog;
+    expect(
+      log.runs[0].results.map((result) => {
+        const [{ physicalLocation: location }] = result.locations;
+        return [result.ruleId, location.artifactLocation.uri, location.region.startLine, location.region.startColumn];
+      }),
+    ).toEqual([[racyCounter.report.ruleId, pathToFileURL(path.join(dir, 'src/counter.ts')).href, racyCounter.report.line, racyCounter.report.column]]);
+  });
+
+  it('fails the SARIF job when ESLint itself fails (exit 2), instead of uploading an empty log', () => {
+    // The plugin's configuration error: no type information for the file.
+    const dir = createUserProject('ci-broken', {
+      'src/counter.ts': racyCounter.code,
+      'eslint.config.mjs': `import tseslint from 'typescript-eslint';
+import asyncRace from ${JSON.stringify(pathToFileURL(builtEntry).href)};
+
+export default [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, asyncRace.configs.recommended];
+`,
+    });
+    const [eslintCommand] = (sarifStep?.run ?? '').split(' || ');
+    expect(bash(dir, eslintCommand).status).toBe(2);
+    // The step's `[ $? -eq 1 ]` then fails, and with it the job.
+    const result = bash(dir, sarifStep?.run);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('async-race/no-lost-update needs type information');
   });
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /**
  * Throwaway user projects for the tests that run the plugin the way users do (packed tarball,
@@ -122,3 +123,32 @@ export const userTsconfig = `${JSON.stringify(
   null,
   2,
 )}\n`;
+
+/**
+ * A user project after `npm ci`: the shared install as its `node_modules`, a tsconfig for `src/`, and
+ * an eslint.config.mjs with typescript-eslint's project service and the built plugin's recommended
+ * config, plus `extra` files.
+ */
+export function createUserProject(prefix: string, extra: Record<string, string> = {}): string {
+  const dir = makeTempDir(prefix);
+  linkAllPackages(dir);
+  writeFiles(dir, {
+    'package.json': `${JSON.stringify({ name: 'user-project', private: true, type: 'module', scripts: { prepare: 'husky' } }, null, 2)}\n`,
+    'tsconfig.json': userTsconfig,
+    'eslint.config.mjs': `import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+import asyncRace from ${JSON.stringify(pathToFileURL(builtEntry).href)};
+
+export default defineConfig({
+  files: ['**/*.{ts,tsx,mts,cts}'],
+  extends: [asyncRace.configs.recommended],
+  languageOptions: {
+    parser: tseslint.parser,
+    parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+  },
+});
+`,
+    ...extra,
+  });
+  return dir;
+}

@@ -104,7 +104,8 @@ describe('npm pack', () => {
   });
 });
 
-describe('the packed tarball, installed in a project', () => {
+// Fresh ESLint and tsc processes with type information: longer than the default timeout on a busy machine.
+describe('the packed tarball, installed in a project', { timeout: 120_000 }, () => {
   let project = '';
 
   beforeAll(() => {

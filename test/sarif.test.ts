@@ -50,22 +50,17 @@ let results: ESLint.LintResult[] = [];
 let sarif: SarifLog;
 
 beforeAll(async () => {
-  // The demo's own setup (scripts/demo.mjs): every rule of the plugin, type information from the demo's tsconfig.
+  // Every rule of the plugin, with type information as the README configures it: the project service
+  // finds the demo's tsconfig.json; the formatter is resolved from the working directory, as by the CLI.
   const eslint = new ESLint({
-    cwd: repoRoot,
+    cwd: demoDir,
     overrideConfigFile: true,
     overrideConfig: [
-      {
-        files: ['**/*.ts'],
-        languageOptions: {
-          parser: tseslint.parser,
-          parserOptions: { project: path.join(demoDir, 'tsconfig.json'), tsconfigRootDir: demoDir },
-        },
-      },
+      { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: demoDir } } },
       plugin.configs.all,
     ],
   });
-  results = await eslint.lintFiles(['fixtures/demo/src/**/*.ts']);
+  results = await eslint.lintFiles(['src/**/*.ts']);
   const formatter = await eslint.loadFormatter('@microsoft/eslint-formatter-sarif');
   const text = await formatter.format(results);
   sarif = JSON.parse(text) as SarifLog;

@@ -80,12 +80,19 @@ describe('npm pack', () => {
     expect(files.filter((file) => /^(src|rules|test|fixtures|scripts|examples|\.ci)\/|\.map$|\.tsbuildinfo$/.test(file))).toEqual([]);
   });
 
-  it('ships no stale build output: every compiled file has its TypeScript source', () => {
-    const orphans = files
-      .filter((file) => file.startsWith('dist/'))
-      .map((file) => file.replace(/^dist\//, '').replace(/(\.d\.ts|\.js)$/, '.ts'))
-      .filter((source) => !fs.existsSync(path.join(repoRoot, source)));
-    expect(orphans).toEqual([]);
+  it('ships every compiled module of src/ and rules/, with its types', () => {
+    const sources = ['src', 'rules'].flatMap((dir) =>
+      fs
+        .readdirSync(path.join(repoRoot, dir), { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+        .map((file) => `${dir}/${file.split(path.sep).join('/')}`),
+    );
+    expect(sources.length).toBeGreaterThan(0);
+    const missing = sources
+      .flatMap((source) => [source.replace(/\.ts$/, '.js'), source.replace(/\.ts$/, '.d.ts')])
+      .map((compiled) => `dist/${compiled}`)
+      .filter((compiled) => !files.includes(compiled));
+    expect(missing).toEqual([]);
   });
 
   it('ships the entry points package.json names, with their types', () => {

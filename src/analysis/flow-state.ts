@@ -87,7 +87,9 @@ function intersect(a: ReadonlySet<string>, b: ReadonlySet<string>): ReadonlySet<
 /** The analysis state at one point of a function: a "may" state, joined at control-flow merges. */
 export class FlowState {
   status = new Map<Fact, FactStatus>();
-  env = new Map<TSESLint.Scope.Variable, FlowValue>();
+  // Annotated so the emitted .d.ts names the type through @typescript-eslint/utils (a dependency),
+  // not through @typescript-eslint/scope-manager (which the package does not declare).
+  env: Map<TSESLint.Scope.Variable, FlowValue> = new Map();
   /** Reads that decided whether this point is reached (conditions of enclosing branches and passed guards). */
   checks = new Set<Fact>();
   held = new Map<string, HeldLock>();

@@ -1,5 +1,6 @@
 import noLostUpdate from '../rules/no-lost-update';
 import noStaleCheck from '../rules/no-stale-check';
+import requireLockRelease from '../rules/require-lock-release';
 import { buildConfigs } from './configs';
 
 import { readPackageMeta } from './util/package-meta';
@@ -9,6 +10,7 @@ const { name, version } = readPackageMeta();
 const rules = {
   'no-lost-update': noLostUpdate,
   'no-stale-check': noStaleCheck,
+  'require-lock-release': requireLockRelease,
 };
 
 const plugin = {

@@ -1,5 +1,6 @@
 import noLostUpdate from '../rules/no-lost-update';
 import noStaleCheck from '../rules/no-stale-check';
+import noUnawaitedInLock from '../rules/no-unawaited-in-lock';
 import requireLockRelease from '../rules/require-lock-release';
 import { buildConfigs } from './configs';
 
@@ -10,6 +11,7 @@ const { name, version } = readPackageMeta();
 const rules = {
   'no-lost-update': noLostUpdate,
   'no-stale-check': noStaleCheck,
+  'no-unawaited-in-lock': noUnawaitedInLock,
   'require-lock-release': requireLockRelease,
 };
 

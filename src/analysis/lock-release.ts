@@ -497,7 +497,7 @@ function isConditionalWithin(node: TSESTree.Node, root: TSESTree.Node): boolean 
 }
 
 /** The calls in the section's function that release its lock: the releaser, or `lock.release()` on the same receiver. */
-function findReleaseCalls(
+export function findReleaseCalls(
   section: AcquireSection,
   keys: TSESLint.SourceCode.VisitorKeys,
   sourceCode: Readonly<TSESLint.SourceCode>,

@@ -45,10 +45,10 @@ export default createRule<[Record<string, never>], MessageIds>({
   create(context) {
     const sourceCode = context.sourceCode;
     // Fails at once, with one clear error, when the file has no type information.
-    const { sites } = lockSitesOf(context, 'require-lock-release', []);
+    const { sites, services } = lockSitesOf(context, 'require-lock-release', []);
     return {
       Program() {
-        for (const { findings, releases } of releaseAnalyses(sites, sourceCode)) {
+        for (const { findings, releases } of releaseAnalyses(sites, services, sourceCode)) {
           for (const finding of findings) {
             const { section } = finding;
             const lock = section.site.lock.label;

@@ -1,5 +1,6 @@
-import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { ASTUtils } from '@typescript-eslint/utils';
+import * as ts from 'typescript';
 
 import type { LockSite } from './lock-sites';
 import { findOwnNode, parentSkippingTypeWrappers, skipTypeWrappers, walkOwnCode } from './lock-sites';
@@ -169,6 +170,7 @@ export class ReleaseFlow {
 
   constructor(
     private readonly section: AcquireSection,
+    private readonly mayThrow: (node: TSESTree.Node) => boolean,
     private readonly keys: TSESLint.SourceCode.VisitorKeys,
     private readonly sourceCode: Readonly<TSESLint.SourceCode>,
     sameLockStatements: readonly TSESTree.Statement[],
@@ -249,20 +251,14 @@ export class ReleaseFlow {
     if (!node) return state;
     let thrower: TSESTree.Node | undefined;
     const releases: Array<{ call: TSESTree.CallExpression; maybe: boolean }> = [];
+    // Only a path that holds the lock cares whether the expression throws: ask only then.
+    const held = [...state].some(isHeld);
     walkOwnCode(node, this.keys, (inner) => {
       if (inner.type === 'CallExpression' && this.releaseCalls.has(inner)) {
         releases.push({ call: inner, maybe: isConditionalWithin(inner, node) });
         return;
       }
-      if (
-        !thrower &&
-        (inner.type === 'CallExpression' ||
-          inner.type === 'NewExpression' ||
-          inner.type === 'AwaitExpression' ||
-          inner.type === 'TaggedTemplateExpression')
-      ) {
-        thrower = inner;
-      }
+      if (held && !thrower && this.mayThrow(inner)) thrower = inner;
     });
     if (thrower) jumps.push({ kind: 'exception', node: thrower, state });
     let current = state;
@@ -563,11 +559,12 @@ function releasedFromCallback(section: AcquireSection, keys: TSESLint.SourceCode
 /** Analyses one acquire: the first path that skips the release, a release that can run twice, or no release at all. */
 export function analyzeRelease(
   section: AcquireSection,
+  mayThrow: (node: TSESTree.Node) => boolean,
   sameLockStatements: readonly TSESTree.Statement[],
   sourceCode: Readonly<TSESLint.SourceCode>,
 ): ReleaseAnalysis {
   const keys = sourceCode.visitorKeys;
-  const flow = new ReleaseFlow(section, keys, sourceCode, sameLockStatements);
+  const flow = new ReleaseFlow(section, mayThrow, keys, sourceCode, sameLockStatements);
   const releases = flow.releases;
   if (releasedFromCallback(section, keys, sourceCode)) return { findings: [], releases };
   if (releases.size === 0) {
@@ -607,12 +604,64 @@ export interface ReleaseAnalysis {
 }
 
 /** The release problems of every `await lock.acquire()` in a file whose release can be followed. */
-export function releaseAnalyses(sites: readonly LockSite[], sourceCode: Readonly<TSESLint.SourceCode>): ReleaseAnalysis[] {
+export function releaseAnalyses(
+  sites: readonly LockSite[],
+  services: ParserServicesWithTypeInformation,
+  sourceCode: Readonly<TSESLint.SourceCode>,
+): ReleaseAnalysis[] {
   const sections = sites.flatMap((site) => acquireSectionOf(site, sourceCode) ?? []);
+  const mayThrow = throwOracle(services);
   return sections.map((section) => {
     const sameLock = sections
       .filter((other) => !other.releaser && other.fn === section.fn && other.receiverText === section.receiverText)
       .map((other) => other.statement);
-    return analyzeRelease(section, sameLock, sourceCode);
+    return analyzeRelease(section, mayThrow, sameLock, sourceCode);
   });
+}
+
+/** Methods of built-in collections and strings that throw only on misuse no program recovers from (out of memory, invalid length). */
+const NON_THROWING_METHODS: Record<'array' | 'map' | 'set' | 'string', ReadonlySet<string>> = {
+  array: new Set(['at', 'concat', 'includes', 'indexOf', 'join', 'lastIndexOf', 'pop', 'push', 'reverse', 'shift', 'slice', 'splice', 'unshift', 'fill', 'keys', 'values', 'entries']),
+  map: new Set(['get', 'set', 'has', 'delete', 'clear', 'keys', 'values', 'entries']),
+  set: new Set(['add', 'has', 'delete', 'clear', 'keys', 'values', 'entries']),
+  string: new Set(['at', 'charAt', 'concat', 'endsWith', 'includes', 'indexOf', 'lastIndexOf', 'padEnd', 'padStart', 'slice', 'split', 'startsWith', 'substring', 'toLowerCase', 'toUpperCase', 'trim', 'trimEnd', 'trimStart']),
+};
+const NON_THROWING_GLOBALS = new Set(['console', 'Math']);
+const NON_THROWING_CONSTRUCTORS = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Date', 'Error', 'AbortController']);
+
+/**
+ * Can evaluating this node throw? `await` (the promise may reject), and calls or `new` of anything
+ * but the plain built-ins above: a user function may throw. Reading properties, arithmetic and
+ * assignments are taken not to throw, and a `throw` statement is a path of its own.
+ */
+function throwOracle(services: ParserServicesWithTypeInformation): (node: TSESTree.Node) => boolean {
+  const checker = services.program.getTypeChecker();
+  const kindOf = (receiver: TSESTree.Node): keyof typeof NON_THROWING_METHODS | undefined => {
+    const type = services.getTypeAtLocation(receiver);
+    if (type.flags & ts.TypeFlags.StringLike) return 'string';
+    if (checker.isArrayType(type) || checker.isTupleType(type)) return 'array';
+    const name = (type.getSymbol() ?? type.aliasSymbol)?.getName();
+    if (name === 'Map' || name === 'WeakMap') return 'map';
+    if (name === 'Set' || name === 'WeakSet') return 'set';
+    return undefined;
+  };
+  return (node) => {
+    switch (node.type) {
+      case 'AwaitExpression':
+      case 'TaggedTemplateExpression':
+        return true;
+      case 'NewExpression':
+        return !(node.callee.type === 'Identifier' && NON_THROWING_CONSTRUCTORS.has(node.callee.name));
+      case 'CallExpression': {
+        const callee = node.callee;
+        if (callee.type !== 'MemberExpression' || callee.computed || callee.property.type !== 'Identifier') return true;
+        if (callee.object.type === 'Identifier' && NON_THROWING_GLOBALS.has(callee.object.name)) return false;
+        if (node.arguments.some((argument) => isFunctionNode(argument))) return true;
+        const kind = kindOf(callee.object);
+        return !kind || !NON_THROWING_METHODS[kind].has(callee.property.name);
+      }
+      default:
+        return false;
+    }
+  };
 }

@@ -481,9 +481,9 @@ function contains(outer: TSESTree.Node, inner: TSESTree.Node): boolean {
   return outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
 }
 
-/** Whether `node` runs only on some evaluations of `root`: on a branch of `?:`, right of `&&`/`||`/`??`, or in an optional chain. */
+/** Whether `node` runs only on some evaluations of `root`: on a branch of `?:`, or right of `&&`/`||`/`??`. */
 function isConditionalWithin(node: TSESTree.Node, root: TSESTree.Node): boolean {
-  if (node.type === 'CallExpression' && node.optional) return true;
+  // `release?.()` skips the call only when there is no releaser, that is when the lock was not taken.
   for (let current: TSESTree.Node = node; current !== root && current.parent; current = current.parent) {
     const parent: TSESTree.Node = current.parent;
     if (parent.type === 'ConditionalExpression' && parent.test !== current) return true;

@@ -40,7 +40,9 @@ export function planReleaseInFinally(
   if (!last || !first || last.type !== 'ExpressionStatement') return undefined;
   const release = last.expression;
   if (release.type !== 'CallExpression' || !releases.has(release)) return undefined;
-  const range: [number, number] = [first.range[0], last.range[0]];
+  // Comments on their own lines above the first moved statement move with it.
+  const leading = sourceCode.getCommentsBefore(first).find((comment) => comment.loc.start.line > section.statement.loc.end.line);
+  const range: [number, number] = [leading?.range[0] ?? first.range[0], last.range[0]];
   const inside = (node: TSESTree.Node) => range[0] <= node.range[0] && node.range[1] <= range[1];
 
   let movable = true;
@@ -86,7 +88,7 @@ export function planReleaseInFinally(
   const text = `try {\n${indent}${unit}${moved}\n${indent}} finally {\n${indent}${unit}${sourceCode.getText(last)}\n${indent}}`;
   return {
     autofix: !jumps,
-    apply: (fixer) => fixer.replaceTextRange([first.range[0], last.range[1]], text),
+    apply: (fixer) => fixer.replaceTextRange([range[0], last.range[1]], text),
   };
 }
 

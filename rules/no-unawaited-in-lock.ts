@@ -22,7 +22,7 @@ export default createRule<[Options], MessageIds>({
     hasSuggestions: true,
     docs: {
       description: 'Disallow promises started inside a critical section that are neither awaited nor returned before the lock is released',
-      recommended: 'recommended',
+      recommended: 'strict',
       requiresTypeChecking: true,
     },
     messages: {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import tsParser from '@typescript-eslint/parser';
 import { Linter } from 'eslint';
 import * as ts from 'typescript';
+import { describe, expect, it } from 'vitest';
 
 import { rulesFixture } from './rule-tester';
 
@@ -15,7 +16,7 @@ const plugin = require('../dist/src/index.js') as { configs: { all: object } };
  * Type-checks fix and suggestion outputs in a copy of the rule-test fixture project (inside the
  * repository, so that async-mutex resolves): one program over all of them; returns the diagnostics.
  */
-export function typeCheckOutputs(outputs: readonly string[]): string[] {
+function typeCheckOutputs(outputs: readonly string[]): string[] {
   const scratch = path.join(rulesFixture, '..', '..', '.tmp');
   fs.mkdirSync(scratch, { recursive: true });
   const copy = fs.mkdtempSync(path.join(scratch, 'fixed-'));
@@ -35,7 +36,7 @@ export function typeCheckOutputs(outputs: readonly string[]): string[] {
 }
 
 /** Lints a fixed output with every rule of the plugin (`configs.all`): what is left to report. */
-export function lintWithAllRules(text: string): string[] {
+function lintWithAllRules(text: string): string[] {
   const linter = new Linter({ configType: 'flat' });
   const config = [
     {
@@ -47,4 +48,18 @@ export function lintWithAllRules(text: string): string[] {
   return linter
     .verify(text, config, { filename: path.join(rulesFixture, 'file.ts') })
     .map((message) => `${message.line}:${message.column} ${message.ruleId ?? 'fatal'} ${message.message}`);
+}
+
+/** Every fix and suggestion output of a rule's tests (at least `minimum` of them) type-checks and lints clean. */
+export function describeFixedOutputs(title: string, outputs: readonly string[], minimum: number): void {
+  describe(title, () => {
+    it('type-check with zero diagnostics', () => {
+      expect(outputs.length).toBeGreaterThanOrEqual(minimum);
+      expect(typeCheckOutputs(outputs)).toEqual([]);
+    });
+
+    it('lint clean with every rule of the plugin', () => {
+      expect(outputs.flatMap((output) => lintWithAllRules(output))).toEqual([]);
+    });
+  });
 }

@@ -77,32 +77,23 @@ function findSites(
   return sites;
 }
 
-/** `expression` without the parentheses-free wrappers that do not change its value (`x as T`, `x!`, `<T>x`, `x satisfies T`). */
+const TYPE_WRAPPERS = new Set(['TSAsExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'TSSatisfiesExpression']);
+
+type TypeWrapper = TSESTree.TSAsExpression | TSESTree.TSNonNullExpression | TSESTree.TSTypeAssertion | TSESTree.TSSatisfiesExpression;
+
+const isTypeWrapper = (node: TSESTree.Node): node is TypeWrapper => TYPE_WRAPPERS.has(node.type);
+
+/** `expression` without the wrappers that do not change its value (`x as T`, `x!`, `<T>x`, `x satisfies T`). */
 export function skipTypeWrappers(node: TSESTree.Node): TSESTree.Node {
   let current = node;
-  while (
-    current.type === 'TSAsExpression' ||
-    current.type === 'TSNonNullExpression' ||
-    current.type === 'TSTypeAssertion' ||
-    current.type === 'TSSatisfiesExpression'
-  ) {
-    current = current.expression;
-  }
+  while (isTypeWrapper(current)) current = current.expression;
   return current;
 }
 
 /** The nearest ancestor of `node` that is not a type wrapper around it. */
 export function parentSkippingTypeWrappers(node: TSESTree.Node): TSESTree.Node | undefined {
   let current = node.parent;
-  while (
-    current &&
-    (current.type === 'TSAsExpression' ||
-      current.type === 'TSNonNullExpression' ||
-      current.type === 'TSTypeAssertion' ||
-      current.type === 'TSSatisfiesExpression')
-  ) {
-    current = current.parent;
-  }
+  while (current && isTypeWrapper(current)) current = current.parent;
   return current;
 }
 

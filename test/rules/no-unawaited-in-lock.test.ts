@@ -1,8 +1,7 @@
 import type { InvalidTestCase } from '@typescript-eslint/rule-tester';
-import { describe, expect, it } from 'vitest';
 
 import rule, { type MessageIds, type Options } from '../../rules/no-unawaited-in-lock';
-import { lintWithAllRules, typeCheckOutputs } from '../fixed-outputs';
+import { describeFixedOutputs } from '../fixed-outputs';
 import { locate } from '../locate';
 import { createRuleTester } from '../rule-tester';
 
@@ -126,6 +125,8 @@ export async function store(value: number) {
 `;
 
 const insertBefore = (code: string, snippet: string, text: string) => code.replace(snippet, `${text}${snippet}`);
+/** The one suggestion of an async section: `await` before `snippet`. */
+const awaitSuggested = (code: string, snippet: string) => [{ messageId: 'addAwait' as const, output: insertBefore(code, snippet, 'await ') }];
 
 const invalid: Case[] = [
   {
@@ -133,7 +134,7 @@ const invalid: Case[] = [
     code: asyncCallback,
     errors: [
       report(asyncCallback, 'unawaited', 'save(value)', 'mutex.runExclusive', '`mutex`', {
-        suggestions: [{ messageId: 'addAwait', output: insertBefore(asyncCallback, 'save(value);', 'await ') }],
+        suggestions: awaitSuggested(asyncCallback, 'save(value);'),
       }),
     ],
   },
@@ -156,7 +157,7 @@ const invalid: Case[] = [
     code: acquired,
     errors: [
       report(acquired, 'unawaited', 'save(value).catch(log)', 'mutex.acquire', '`mutex`', {
-        suggestions: [{ messageId: 'addAwait', output: insertBefore(acquired, 'save(value).catch', 'await ') }],
+        suggestions: awaitSuggested(acquired, 'save(value).catch'),
       }),
     ],
   },
@@ -175,7 +176,7 @@ const invalid: Case[] = [
     code: asyncLockCallback,
     errors: [
       report(asyncLockCallback, 'unawaited', 'save(value)', 'asyncLock.acquire', '`asyncLock` (key "store")', {
-        suggestions: [{ messageId: 'addAwait', output: insertBefore(asyncLockCallback, 'save(value);', 'await ') }],
+        suggestions: awaitSuggested(asyncLockCallback, 'save(value);'),
       }),
     ],
   },
@@ -184,7 +185,7 @@ const invalid: Case[] = [
     code: webLock,
     errors: [
       report(webLock, 'unawaited', 'save(value)', 'navigator.locks.request', 'the Web Lock "store"', {
-        suggestions: [{ messageId: 'addAwait', output: insertBefore(webLock, 'save(value);', 'await ') }],
+        suggestions: awaitSuggested(webLock, 'save(value);'),
       }),
     ],
   },
@@ -198,7 +199,7 @@ const invalid: Case[] = [
     code: nested,
     errors: [
       report(nested, 'unawaited', 'other.runExclusive', 'mutex.runExclusive', '`mutex`', {
-        suggestions: [{ messageId: 'addAwait', output: insertBefore(nested, 'other.runExclusive', 'await ') }],
+        suggestions: awaitSuggested(nested, 'other.runExclusive'),
       }),
     ],
   },
@@ -208,7 +209,7 @@ const invalid: Case[] = [
     options: [{ locks: [{ module: './lib/locks', export: 'withLock' }] }],
     errors: [
       report(configured, 'unawaited', 'save(value)', "withLock('store'", '`withLock` ("store")', {
-        suggestions: [{ messageId: 'addAwait', output: insertBefore(configured, 'save(value);', 'await ') }],
+        suggestions: awaitSuggested(configured, 'save(value);'),
       }),
     ],
   },
@@ -343,15 +344,8 @@ export function store(value: number) {
   invalid,
 });
 
-describe('no-unawaited-in-lock suggestion outputs', () => {
-  const outputs = invalid.flatMap((testCase) => testCase.errors.flatMap((error) => (error.suggestions ?? []).map((suggestion) => suggestion.output)));
-
-  it('type-check with zero diagnostics', () => {
-    expect(outputs.length).toBeGreaterThanOrEqual(6);
-    expect(typeCheckOutputs(outputs)).toEqual([]);
-  });
-
-  it('lint clean with every rule of the plugin', () => {
-    expect(outputs.flatMap((output) => lintWithAllRules(output))).toEqual([]);
-  });
-});
+describeFixedOutputs(
+  'no-unawaited-in-lock suggestion outputs',
+  invalid.flatMap((testCase) => testCase.errors.flatMap((error) => (error.suggestions ?? []).map((suggestion) => suggestion.output))),
+  6,
+);

@@ -1,8 +1,7 @@
 import type { InvalidTestCase } from '@typescript-eslint/rule-tester';
-import { describe, expect, it } from 'vitest';
 
 import rule, { type MessageIds } from '../../rules/require-lock-release';
-import { lintWithAllRules, typeCheckOutputs } from '../fixed-outputs';
+import { describeFixedOutputs } from '../fixed-outputs';
 import { locate } from '../locate';
 import { createRuleTester } from '../rule-tester';
 
@@ -570,18 +569,11 @@ export function store(value: number) {
   invalid,
 });
 
-describe('require-lock-release fix and suggestion outputs', () => {
-  const outputs = invalid.flatMap((testCase) => [
+describeFixedOutputs(
+  'require-lock-release fix and suggestion outputs',
+  invalid.flatMap((testCase) => [
     ...(typeof testCase.output === 'string' ? [testCase.output] : []),
     ...testCase.errors.flatMap((error) => (error.suggestions ?? []).map((suggestion) => suggestion.output)),
-  ]);
-
-  it('type-check with zero diagnostics', () => {
-    expect(outputs.length).toBeGreaterThanOrEqual(4);
-    expect(typeCheckOutputs(outputs)).toEqual([]);
-  });
-
-  it('lint clean with every rule of the plugin', () => {
-    expect(outputs.flatMap((output) => lintWithAllRules(output))).toEqual([]);
-  });
-});
+  ]),
+  4,
+);

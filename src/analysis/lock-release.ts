@@ -18,8 +18,8 @@ import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensi
 export interface AcquireSection {
   site: LockSite;
   fn: FunctionNode;
-  /** The statement that takes the lock. */
-  statement: TSESTree.Statement;
+  /** The statement that takes the lock; none when `fn` is a `.then()` callback that receives the releaser, holding the lock from its start. */
+  statement?: TSESTree.Statement;
   /** The releaser variable (`const release = await m.acquire()`), if the releaser is kept. */
   releaser?: TSESLint.Scope.Variable;
   /** The lock's receiver as written: `m.release()` with the same text releases it. */
@@ -44,6 +44,7 @@ export function acquireSectionOf(site: LockSite, sourceCode: Readonly<TSESLint.S
   const fn = site.enclosing;
   const receiverText = sourceCode.getText(site.lock.receiver);
   const awaited = parentSkippingTypeWrappers(site.call);
+  if (awaited?.type === 'MemberExpression') return thenSectionOf(site, awaited, receiverText, sourceCode);
   if (awaited?.type !== 'AwaitExpression') return undefined;
   const holder = parentSkippingTypeWrappers(awaited);
   if (holder?.type === 'ExpressionStatement') return { site, fn, statement: holder, receiverText };
@@ -66,6 +67,27 @@ export function acquireSectionOf(site: LockSite, sourceCode: Readonly<TSESLint.S
   const releaser = variableOf(sourceCode, releaseIdentifier);
   if (!releaser || !ownsReleaser(releaser, fn, holder)) return undefined;
   return { site, fn, statement, releaser, receiverText };
+}
+
+/** `lock.acquire().then((release) => { … })`: the callback holds the lock from its start. */
+function thenSectionOf(
+  site: LockSite,
+  member: TSESTree.MemberExpression,
+  receiverText: string,
+  sourceCode: Readonly<TSESLint.SourceCode>,
+): AcquireSection | undefined {
+  const call = member.parent;
+  if (member.computed || member.property.type !== 'Identifier' || member.property.name !== 'then') return undefined;
+  if (call.type !== 'CallExpression' || call.callee !== member) return undefined;
+  const callback = call.arguments.at(0);
+  if (!callback || !isFunctionNode(callback) || site.lock.operation.op !== 'acquire') return undefined;
+  const parameter = callback.params.at(0);
+  if (!parameter) return undefined;
+  const releaseIdentifier = releaserIdentifier(parameter, site.lock.operation.returnsTuple);
+  if (!releaseIdentifier) return undefined;
+  const releaser = sourceCode.getDeclaredVariables(callback).find((variable) => variable.name === releaseIdentifier.name);
+  if (!releaser || !ownsReleaser(releaser, callback, parameter)) return undefined;
+  return { site, fn: callback, releaser, receiverText };
 }
 
 /** The identifier the releaser is bound to; undefined when the releaser is dropped, null when it is bound some other way. */
@@ -103,7 +125,7 @@ function variableOf(sourceCode: Readonly<TSESLint.SourceCode>, identifier: TSEST
  */
 function ownsReleaser(releaser: TSESLint.Scope.Variable, fn: FunctionNode, holder: TSESTree.Node): boolean {
   const declaredIn = releaser.defs.at(0)?.node;
-  if (!declaredIn || enclosingFunction(declaredIn) !== fn) return false;
+  if (!declaredIn || (declaredIn !== fn && enclosingFunction(declaredIn) !== fn)) return false;
   return releaser.references.every((reference) => {
     const identifier = reference.identifier as TSESTree.Identifier;
     if (reference.isWrite()) {
@@ -176,7 +198,8 @@ export class ReleaseFlow {
     sameLockStatements: readonly TSESTree.Statement[],
   ) {
     this.releaseCalls = findReleaseCalls(section, keys, sourceCode);
-    this.acquireStatements = new Set(section.releaser ? [section.statement] : [section.statement, ...sameLockStatements]);
+    const own = section.statement ? [section.statement] : [];
+    this.acquireStatements = new Set(section.releaser ? own : [...own, ...sameLockStatements]);
   }
 
   get releases(): ReadonlySet<TSESTree.CallExpression> {
@@ -186,7 +209,7 @@ export class ReleaseFlow {
   /** Every way out of the function, with the lock's states on it. */
   exits(): Array<{ kind: ExitKind; node: TSESTree.Node; line: number; state: State }> {
     const body = this.section.fn.body;
-    const start: State = new Set<Token>(['none']);
+    const start: State = new Set<Token>([this.section.statement ? 'none' : 'held']);
     const outcome =
       body.type === 'BlockStatement'
         ? this.statement(body, start)
@@ -238,7 +261,7 @@ export class ReleaseFlow {
   private isGuarded(call: TSESTree.Node): boolean {
     if (call.type === 'CallExpression' && call.optional) return true;
     for (let node: TSESTree.Node | undefined = call.parent; node && node !== this.section.fn; node = node.parent) {
-      if (GUARDS.has(node.type) && !contains(node, this.section.statement)) return true;
+      if (GUARDS.has(node.type) && !(this.section.statement && contains(node, this.section.statement))) return true;
     }
     return false;
   }
@@ -614,7 +637,7 @@ export function releaseAnalyses(
   return sections.map((section) => {
     const sameLock = sections
       .filter((other) => !other.releaser && other.fn === section.fn && other.receiverText === section.receiverText)
-      .map((other) => other.statement);
+      .flatMap((other) => other.statement ?? []);
     return analyzeRelease(section, mayThrow, sameLock, sourceCode);
   });
 }

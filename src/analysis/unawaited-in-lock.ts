@@ -62,7 +62,7 @@ function acquiredSection(site: LockSite, sourceCode: Readonly<TSESLint.SourceCod
   if (!Number.isFinite(end)) return undefined;
   return {
     fn: acquired.fn,
-    range: [acquired.statement.range[1], end],
+    range: [acquired.statement?.range[1] ?? acquired.fn.body.range[0], end],
     lock: site.lock.label,
     line: site.call.loc.start.line,
     isCallback: false,

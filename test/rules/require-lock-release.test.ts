@@ -206,6 +206,15 @@ export async function read(key: string) {
 }
 `;
 
+const thenCallback = `${decls}
+export function store(value: number) {
+  return mutex.acquire().then(async (release) => {
+    await save(value);
+    release();
+  });
+}
+`;
+
 const invalid: Case[] = [
   {
     name: 'the plain shape: moved into try/finally by --fix',
@@ -301,6 +310,12 @@ const invalid: Case[] = [
         ...locate(twiceByLock, 'mutex.release();', 2),
       },
     ],
+  },
+  {
+    name: 'a .then() callback that receives the releaser holds the lock from its start',
+    code: thenCallback,
+    output: null,
+    errors: [notReleased(thenCallback, 'mutex.acquire()', '`mutex`', `when line ${lineOf(thenCallback, 'await save')} throws`)],
   },
   {
     name: 'the release is not the last statement of the block: reported without a fix',
@@ -553,7 +568,7 @@ export async function store(value: number) {
 }`,
     },
     {
-      name: 'the acquire promise is chained with then(): not followed',
+      name: 'a .then() callback that releases in a finally',
       code: `${decls}
 export function store(value: number) {
   return mutex.acquire().then(async (release) => {
@@ -563,6 +578,13 @@ export function store(value: number) {
       release();
     }
   });
+}`,
+    },
+    {
+      name: "a .then() callback that hands the Semaphore's releaser to .finally()",
+      code: `${decls}
+export function store(value: number) {
+  return semaphore.acquire().then(([, release]) => save(value).finally(release));
 }`,
     },
   ],

@@ -31,9 +31,10 @@ export function planReleaseInFinally(
   releases: ReadonlySet<TSESTree.CallExpression>,
   sourceCode: Readonly<TSESLint.SourceCode>,
 ): ReleaseFixPlan | undefined {
-  const block = section.statement.parent;
-  if (block.type !== 'BlockStatement' || releases.size !== 1) return undefined;
-  const index = block.body.indexOf(section.statement);
+  const acquire = section.statement;
+  const block = acquire?.parent;
+  if (!acquire || block?.type !== 'BlockStatement' || releases.size !== 1) return undefined;
+  const index = block.body.indexOf(acquire);
   const last = block.body.at(-1);
   const between = block.body.slice(index + 1, -1);
   const first = between.at(0);
@@ -41,7 +42,7 @@ export function planReleaseInFinally(
   const release = last.expression;
   if (release.type !== 'CallExpression' || !releases.has(release)) return undefined;
   // Comments on their own lines above the first moved statement move with it.
-  const leading = sourceCode.getCommentsBefore(first).find((comment) => comment.loc.start.line > section.statement.loc.end.line);
+  const leading = sourceCode.getCommentsBefore(first).find((comment) => comment.loc.start.line > acquire.loc.end.line);
   const range: [number, number] = [leading?.range[0] ?? first.range[0], last.range[0]];
   const inside = (node: TSESTree.Node) => range[0] <= node.range[0] && node.range[1] <= range[1];
 
@@ -75,8 +76,8 @@ export function planReleaseInFinally(
   }
   if (!movable) return undefined;
 
-  const lineStart = sourceCode.text.lastIndexOf('\n', section.statement.range[0] - 1) + 1;
-  const before = sourceCode.text.slice(lineStart, section.statement.range[0]);
+  const lineStart = sourceCode.text.lastIndexOf('\n', acquire.range[0] - 1) + 1;
+  const before = sourceCode.text.slice(lineStart, acquire.range[0]);
   const indent = /^\s*$/.test(before) ? before : ' '.repeat(before.length);
   const unit = indent.includes('\t') ? '\t' : '  ';
   const moved = sourceCode.text

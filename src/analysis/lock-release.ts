@@ -415,14 +415,14 @@ export class ReleaseFlow {
       let exitState: State | null = null;
       if (node.type !== 'DoWhileStatement') {
         beforeBody = this.expression('test' in node ? node.test : null, head, jumps);
-        exitState = node.type === 'ForStatement' && !node.test ? null : beforeBody;
+        exitState = 'test' in node && alwaysTrue(node.test) ? null : beforeBody;
       }
       const body = this.statement(node.body, beforeBody);
       const continued = join(body.normal, body.jumps.filter((jump) => ownJump(jump, 'continue')).reduce<State | null>((acc, jump) => join(acc, jump.state), null));
       let next: State | null = continued;
       if (node.type === 'DoWhileStatement' && continued) {
         next = this.expression(node.test, continued, jumps);
-        exitState = next;
+        exitState = alwaysTrue(node.test) ? null : next;
       } else if (node.type === 'ForStatement' && continued) {
         next = this.expression(node.update, continued, jumps);
       }
@@ -488,6 +488,11 @@ export class ReleaseFlow {
     }
     return { normal: after, jumps };
   }
+}
+
+/** A loop test that never ends the loop: none (`for (;;)`), or a truthy literal (`while (true)`). */
+function alwaysTrue(test: TSESTree.Expression | null): boolean {
+  return test === null || (test.type === 'Literal' && Boolean(test.value));
 }
 
 function consume(outcome: Outcome, isOwn: (jump: Jump) => boolean): Outcome {
@@ -592,7 +597,10 @@ export function analyzeRelease(
   if (releasedFromCallback(section, keys, sourceCode)) return { findings: [], releases };
   if (releases.size === 0) {
     // `await m.acquire()` with no `m.release()` here: the lock is released by other code (an unlock method).
-    const neverCalled = section.releaser?.references.every((reference) => reference.isWrite()) === true;
+    // Unless `lock.release()` appears elsewhere in the file (an unlock method that ignores the releaser).
+    const neverCalled =
+      section.releaser?.references.every((reference) => reference.isWrite()) === true &&
+      !sourceCode.text.includes(`${section.receiverText}.release(`);
     return { findings: neverCalled ? [{ kind: 'neverReleased', section }] : [], releases };
   }
   const findings: ReleaseFinding[] = [];

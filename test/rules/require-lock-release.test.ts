@@ -495,6 +495,34 @@ export async function store(value: number) {
 }`,
     },
     {
+      name: 'a loop that only ends through the release and return',
+      code: `${decls}
+export async function poll() {
+  const release = await mutex.acquire();
+  let rounds = 0;
+  while (true) {
+    rounds += 1;
+    if (rounds > 3) {
+      release();
+      return;
+    }
+  }
+}`,
+    },
+    {
+      name: 'an unused releaser with an unlock method that calls lock.release()',
+      code: `${decls}
+export class Gate {
+  private readonly mutex = new Mutex();
+  async close() {
+    const release = await this.mutex.acquire();
+  }
+  open() {
+    this.mutex.release();
+  }
+}`,
+    },
+    {
       name: 'one acquire per loop round, released in a finally',
       code: `${decls}
 export async function storeAll(values: number[]) {

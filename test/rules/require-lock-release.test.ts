@@ -215,6 +215,23 @@ export function store(value: number) {
 }
 `;
 
+const varInSection = `${decls}
+export async function store(value: number) {
+  const release = await mutex.acquire();
+  var saved = await save(value);
+  release();
+}
+`;
+
+const multiLineTemplate = `${decls}
+export async function store(value: number) {
+  const release = await mutex.acquire();
+  await save(\`first line
+second line \${value}\`);
+  release();
+}
+`;
+
 const invalid: Case[] = [
   {
     name: 'the plain shape: moved into try/finally by --fix',
@@ -316,6 +333,18 @@ const invalid: Case[] = [
     code: thenCallback,
     output: null,
     errors: [notReleased(thenCallback, 'mutex.acquire()', '`mutex`', `when line ${lineOf(thenCallback, 'await save')} throws`)],
+  },
+  {
+    name: 'a `var` in the section would change scope in a try: reported without a fix',
+    code: varInSection,
+    output: null,
+    errors: [notReleased(varInSection, 'mutex.acquire()', '`mutex`', `when line ${lineOf(varInSection, 'await save')} throws`)],
+  },
+  {
+    name: 'a template literal over several lines cannot be re-indented: reported without a fix',
+    code: multiLineTemplate,
+    output: null,
+    errors: [notReleased(multiLineTemplate, 'mutex.acquire()', '`mutex`', `when line ${lineOf(multiLineTemplate, 'await save')} throws`)],
   },
   {
     name: 'the release is not the last statement of the block: reported without a fix',

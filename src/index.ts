@@ -1,5 +1,7 @@
 import noLostUpdate from '../rules/no-lost-update';
 import noStaleCheck from '../rules/no-stale-check';
+import noUnawaitedInLock from '../rules/no-unawaited-in-lock';
+import requireLockRelease from '../rules/require-lock-release';
 import { buildConfigs } from './configs';
 
 import { readPackageMeta } from './util/package-meta';
@@ -9,6 +11,8 @@ const { name, version } = readPackageMeta();
 const rules = {
   'no-lost-update': noLostUpdate,
   'no-stale-check': noStaleCheck,
+  'no-unawaited-in-lock': noUnawaitedInLock,
+  'require-lock-release': requireLockRelease,
 };
 
 const plugin = {

@@ -150,19 +150,21 @@ describe.each(ruleNames.filter((rule) => docFiles.includes(`${rule}.md`)))('docs
     });
   }
 
-  // A fixable rule shows its fix; a rule without one has no before/after example to check.
-  if (meta.fixable !== undefined) {
-    it('shows the exact output of --fix in its before/after example', () => {
-      const before = blocks.filter((block) => block.lang === 'ts' && /^Before `--fix`$/.test(block.heading));
-      const after = blocks.filter((block) => block.lang === 'ts' && /^After `--fix`$/.test(block.heading));
-      expect(before).toHaveLength(1);
-      expect(after).toHaveLength(1);
-      expect(show(lint(rule, before[0].code)).length).toBeGreaterThanOrEqual(1);
-      const fixed = linter.verifyAndFix(before[0].code, configFor(rule), { filename });
-      expect(fixed.output).toBe(after[0].code);
-      expect(show(fixed.messages)).toEqual([]);
-    });
-  }
+  it('shows the exact output of --fix in its before/after example', () => {
+    const before = blocks.filter((block) => block.lang === 'ts' && /^Before `--fix`$/.test(block.heading));
+    const after = blocks.filter((block) => block.lang === 'ts' && /^After `--fix`$/.test(block.heading));
+    if (plugin.rules[rule].meta.fixable === undefined) {
+      // A rule without an autofix has no --fix example to show.
+      expect([before.length, after.length]).toEqual([0, 0]);
+      return;
+    }
+    expect(before).toHaveLength(1);
+    expect(after).toHaveLength(1);
+    expect(show(lint(rule, before[0].code)).length).toBeGreaterThanOrEqual(1);
+    const fixed = linter.verifyAndFix(before[0].code, configFor(rule), { filename });
+    expect(fixed.output).toBe(after[0].code);
+    expect(show(fixed.messages)).toEqual([]);
+  });
 
   it('has a generated header that states whether the rule is fixable and has suggestions', () => {
     const end = markdown.indexOf('<!-- end auto-generated rule header -->');

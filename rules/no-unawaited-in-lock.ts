@@ -6,7 +6,7 @@ import { raceRuleSchema } from '../src/analysis/options';
 import { criticalSections, unawaitedInSections } from '../src/analysis/unawaited-in-lock';
 import { createRule } from '../src/util/create-rule';
 
-export type MessageIds = 'unawaited' | 'unawaitedVariable' | 'asyncForEach' | 'addAwait' | 'returnPromise';
+export type MessageIds = 'unawaited' | 'unawaitedVariable' | 'unawaitedArray' | 'asyncForEach' | 'addAwait' | 'awaitAll' | 'returnPromise';
 
 export interface Options {
   locks?: ConfiguredLock[];
@@ -30,10 +30,13 @@ export default createRule<[Options], MessageIds>({
         'This promise is neither awaited nor returned inside the critical section of {{lock}} (taken on line {{line}}): its work goes on after the lock is released, unprotected.',
       unawaitedVariable:
         'The promise in `{{name}}` is neither awaited nor returned inside the critical section of {{lock}} (taken on line {{line}}): its work goes on after the lock is released, unprotected.',
+      unawaitedArray:
+        'These promises are neither awaited nor returned inside the critical section of {{lock}} (taken on line {{line}}): their work goes on after the lock is released, unprotected.',
       asyncForEach:
         '`forEach` does not wait for this async callback, so inside the critical section of {{lock}} (taken on line {{line}}) its work goes on after the lock is released. Use `for…of` with `await`, or `await Promise.all(….map(…))`.',
       addAwait: 'Await the promise, so that its work finishes inside the critical section.',
       returnPromise: 'Return the promise, so that the lock is held until it settles.',
+      awaitAll: 'Await them all with `Promise.all`, so that their work finishes inside the critical section.',
     },
     schema: [
       {
@@ -53,7 +56,19 @@ export default createRule<[Options], MessageIds>({
         for (const finding of unawaitedInSections(criticalSections(sites), sites.services, sourceCode)) {
           const { lock, line } = finding.section;
           if (finding.kind === 'unawaitedVariable') {
-            context.report({ node: finding.node.id, messageId: 'unawaitedVariable', data: { lock, line, name: finding.name } });
+            const node = finding.node.type === 'VariableDeclarator' ? finding.node.id : finding.node.left;
+            context.report({ node, messageId: 'unawaitedVariable', data: { lock, line, name: finding.name } });
+          } else if (finding.kind === 'unawaitedArray') {
+            const expression = finding.node;
+            context.report({
+              node: expression,
+              messageId: 'unawaitedArray',
+              data: { lock, line },
+              suggest: finding.suggest.map((messageId) => ({
+                messageId,
+                fix: (fixer) => [fixer.insertTextBefore(expression, 'await Promise.all('), fixer.insertTextAfter(expression, ')')],
+              })),
+            });
           } else if (finding.kind === 'asyncForEach') {
             context.report({ node: finding.node, messageId: 'asyncForEach', data: { lock, line } });
           } else {

@@ -27,8 +27,10 @@ export interface CriticalSection {
 export type UnawaitedFinding =
   /** A statement whose value is a promise nobody waits for. */
   | { kind: 'unawaited'; node: TSESTree.Expression; section: CriticalSection; suggest: Array<'addAwait' | 'returnPromise'> }
-  /** A promise kept in a local variable that the section never reads. */
-  | { kind: 'unawaitedVariable'; node: TSESTree.VariableDeclarator; name: string; section: CriticalSection }
+  /** A promise kept in a local variable that the section never reads (declared in it, or in the function around it). */
+  | { kind: 'unawaitedVariable'; node: TSESTree.VariableDeclarator | TSESTree.AssignmentExpression; name: string; section: CriticalSection }
+  /** A statement whose value is an array of promises (`items.map(async …)`) nobody waits for. */
+  | { kind: 'unawaitedArray'; node: TSESTree.Expression; section: CriticalSection; suggest: Array<'awaitAll'> }
   /** An async callback given to `forEach`, which drops the promises it returns. */
   | { kind: 'asyncForEach'; node: FunctionNode; section: CriticalSection };
 
@@ -80,22 +82,33 @@ export function unawaitedInSections(
 ): UnawaitedFinding[] {
   const checker = services.program.getTypeChecker();
   const isThenable = (node: TSESTree.Node): boolean => isThenableType(checker, services.getTypeAtLocation(node), services.esTreeNodeToTSNodeMap.get(node));
+  const isThenableArray = (node: TSESTree.Node): boolean => {
+    const type = services.getTypeAtLocation(node);
+    if (!checker.isArrayType(type) && !checker.isTupleType(type)) return false;
+    const tsNode = services.esTreeNodeToTSNodeMap.get(node);
+    return checker.getTypeArguments(type as ts.TypeReference).some((element) => isThenableType(checker, element, tsNode));
+  };
   const byNode = new Map<TSESTree.Node, UnawaitedFinding>();
   const innermostFirst = [...sections].sort((a, b) => a.range[1] - a.range[0] - (b.range[1] - b.range[0]));
   for (const section of innermostFirst) {
     walkOwnCode(section.fn, sourceCode.visitorKeys, (node) => {
       if (byNode.has(node) || !within(node, section.range)) return;
-      const finding = findingAt(node, section, isThenable, sourceCode);
+      const finding = findingAt(node, section, { isThenable, isThenableArray }, sourceCode);
       if (finding) byNode.set(node, finding);
     });
   }
   return [...byNode.values()].sort((a, b) => a.node.range[0] - b.node.range[0]);
 }
 
+interface TypeTests {
+  isThenable: (node: TSESTree.Node) => boolean;
+  isThenableArray: (node: TSESTree.Node) => boolean;
+}
+
 function findingAt(
   node: TSESTree.Node,
   section: CriticalSection,
-  isThenable: (node: TSESTree.Node) => boolean,
+  { isThenable, isThenableArray }: TypeTests,
   sourceCode: Readonly<TSESLint.SourceCode>,
 ): UnawaitedFinding | undefined {
   if (node.type === 'ExpressionStatement') {
@@ -104,9 +117,16 @@ function findingAt(
       const callback = expression.arguments.find((argument) => isFunctionNode(argument) && argument.async);
       if (callback && isFunctionNode(callback)) return { kind: 'asyncForEach', node: callback, section };
     }
+    if (expression.type === 'AssignmentExpression') return assignedAway(expression, section, isThenable, sourceCode);
     // `void promise` marks work that is meant to outlive the section.
-    if (!isStarted(expression) || !isThenable(node.expression)) return undefined;
-    return { kind: 'unawaited', node: node.expression, section, suggest: suggestionsFor(node, section, sourceCode.visitorKeys) };
+    if (!isStarted(expression)) return undefined;
+    if (isThenable(node.expression)) {
+      return { kind: 'unawaited', node: node.expression, section, suggest: suggestionsFor(node, section, sourceCode.visitorKeys) };
+    }
+    if (expression.type === 'CallExpression' && isThenableArray(node.expression)) {
+      return { kind: 'unawaitedArray', node: node.expression, section, suggest: section.fn.async ? ['awaitAll'] : [] };
+    }
+    return undefined;
   }
   if (node.type === 'VariableDeclarator' && node.id.type === 'Identifier' && node.init && isStarted(node.init)) {
     const variable = sourceCode.getDeclaredVariables(node).at(0);
@@ -116,6 +136,28 @@ function findingAt(
     return { kind: 'unawaitedVariable', node, name: node.id.name, section };
   }
   return undefined;
+}
+
+/**
+ * `pending = write()` inside the section, where `pending` is a local of the function around it
+ * (not module state, which may be an in-flight promise shared on purpose) that the section never
+ * reads: it is awaited, if at all, after the lock is released.
+ */
+function assignedAway(
+  assignment: TSESTree.AssignmentExpression,
+  section: CriticalSection,
+  isThenable: (node: TSESTree.Node) => boolean,
+  sourceCode: Readonly<TSESLint.SourceCode>,
+): UnawaitedFinding | undefined {
+  if (assignment.operator !== '=' || assignment.left.type !== 'Identifier' || !isStarted(assignment.right)) return undefined;
+  const target = assignment.left;
+  const variable = sourceCode.getScope(assignment).references.find((reference) => reference.identifier === target)?.resolved;
+  if (!variable || variable.scope.type === 'module' || variable.scope.type === 'global') return undefined;
+  const declared = variable.defs.at(0)?.name;
+  if (!declared || within(declared, section.range)) return undefined;
+  const readInSection = variable.references.some((reference) => reference.isRead() && within(reference.identifier, section.range));
+  if (readInSection || !isThenable(assignment.right)) return undefined;
+  return { kind: 'unawaitedVariable', node: assignment, name: target.name, section };
 }
 
 /** An expression that starts work: a call or `new`, possibly behind `&&`, `||`, `??` or `?:`. */

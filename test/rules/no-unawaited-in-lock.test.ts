@@ -19,11 +19,11 @@ type Case = InvalidTestCase<MessageIds, [Options]>;
 /** The error on `snippet` (its `occurrence`-th appearance), in the section whose lock call starts with `lockCall`. */
 function report(
   code: string,
-  messageId: 'unawaited' | 'unawaitedVariable' | 'asyncForEach',
+  messageId: 'unawaited' | 'unawaitedVariable' | 'unawaitedArray' | 'asyncForEach',
   snippet: string,
   lockCall: string,
   lock: string,
-  extra: { occurrence?: number; name?: string; suggestions?: Array<{ messageId: 'addAwait' | 'returnPromise'; output: string }> } = {},
+  extra: { occurrence?: number; name?: string; suggestions?: Array<{ messageId: 'addAwait' | 'awaitAll' | 'returnPromise'; output: string }> } = {},
 ) {
   const at = locate(code, snippet, extra.occurrence);
   return {
@@ -74,6 +74,23 @@ export async function store(value: number) {
   await mutex.runExclusive(async () => {
     const saving = save(value);
     log(value);
+  });
+}
+`;
+const outerVariable = `${decls}
+export async function store(value: number) {
+  let pending: Promise<void> | undefined;
+  await mutex.runExclusive(() => {
+    pending = save(value);
+  });
+  await pending;
+}
+`;
+const mapped = `${decls}
+export async function storeAll(values: number[]) {
+  await mutex.runExclusive(async () => {
+    values.map((value) => save(value));
+    log(values);
   });
 }
 `;
@@ -167,6 +184,25 @@ const invalid: Case[] = [
     errors: [report(variable, 'unawaitedVariable', 'saving', 'mutex.runExclusive', '`mutex`', { name: 'saving' })],
   },
   {
+    name: "a promise put in the enclosing function's variable and awaited only after the section",
+    code: outerVariable,
+    errors: [report(outerVariable, 'unawaitedVariable', 'pending = save', 'mutex.runExclusive', '`mutex`', { name: 'pending' })],
+  },
+  {
+    name: 'an array of promises from map() that nobody awaits: await them all',
+    code: mapped,
+    errors: [
+      report(mapped, 'unawaitedArray', 'values.map', 'mutex.runExclusive', '`mutex`', {
+        suggestions: [
+          {
+            messageId: 'awaitAll',
+            output: mapped.replace('values.map((value) => save(value));', 'await Promise.all(values.map((value) => save(value)));'),
+          },
+        ],
+      }),
+    ],
+  },
+  {
     name: 'forEach with an async callback',
     code: forEach,
     errors: [report(forEach, 'asyncForEach', 'async (value)', 'mutex.runExclusive', '`mutex`')],
@@ -217,6 +253,27 @@ const invalid: Case[] = [
 
 createRuleTester().run('no-unawaited-in-lock', rule, {
   valid: [
+    {
+      name: 'a module-level in-flight promise started under the lock is shared on purpose',
+      code: `${decls}
+let loading: Promise<void> | undefined;
+export async function warm() {
+  await mutex.runExclusive(() => {
+    if (!loading) loading = save('warm');
+  });
+  await loading;
+}`,
+    },
+    {
+      name: 'an array of promises awaited with Promise.all, and a map() of plain values',
+      code: `${decls}
+export async function storeAll(values: number[]) {
+  await mutex.runExclusive(async () => {
+    await Promise.all(values.map((value) => save(value)));
+    values.map((value) => value * 2);
+  });
+}`,
+    },
     {
       name: 'awaited inside the section',
       code: `${decls}

@@ -1,3 +1,5 @@
+import noIneffectiveLock from '../rules/no-ineffective-lock';
+import noLockReentry from '../rules/no-lock-reentry';
 import noLostUpdate from '../rules/no-lost-update';
 import noStaleCheck from '../rules/no-stale-check';
 import { buildConfigs } from './configs';
@@ -9,6 +11,8 @@ const { name, version } = readPackageMeta();
 const rules = {
   'no-lost-update': noLostUpdate,
   'no-stale-check': noStaleCheck,
+  'no-lock-reentry': noLockReentry,
+  'no-ineffective-lock': noIneffectiveLock,
 };
 
 const plugin = {

@@ -293,12 +293,20 @@ function declaredIn(symbol: ts.Symbol, pattern: RegExp): boolean {
   return (symbol.declarations ?? []).some((declaration) => pattern.test(declaration.getSourceFile().fileName));
 }
 
+/** A symbol's name, or for a default export (`export default class AwaitLock`) its declaration's. */
+function declaredName(symbol: ts.Symbol): string {
+  const name = symbol.getName();
+  if (name !== 'default') return name;
+  const declaration = symbol.declarations?.[0];
+  return declaration && ts.isClassDeclaration(declaration) && declaration.name ? declaration.name.text : name;
+}
+
 function libraryOfType(type: ts.Type): LockLibrary | null {
   const parts = type.isUnion() ? type.types : [type];
   for (const part of parts) {
     const symbol = part.getSymbol() ?? part.aliasSymbol;
     if (!symbol) continue;
-    const name = symbol.getName();
+    const name = declaredName(symbol);
     if ((name === 'Mutex' || name === 'MutexInterface') && declaredIn(symbol, /[\\/]async-mutex[\\/]/)) return 'mutex';
     if ((name === 'Semaphore' || name === 'SemaphoreInterface') && declaredIn(symbol, /[\\/]async-mutex[\\/]/)) {
       return 'semaphore';

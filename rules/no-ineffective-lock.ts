@@ -18,7 +18,7 @@ export default createRule<[], MessageIds>({
     hasSuggestions: true,
     docs: {
       description: 'Disallow locks that cannot exclude anyone: created per call or per render, never released, or released when not held',
-      recommended: 'recommended',
+      recommended: 'strict',
       requiresTypeChecking: true,
     },
     messages: {

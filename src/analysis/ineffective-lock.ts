@@ -27,8 +27,14 @@ export interface Hoist {
 
 const LOCK_CLASSES: ReadonlySet<LockLibrary | null> = new Set(['mutex', 'semaphore', 'async-lock', 'await-lock']);
 const TAKES = new Set(['runExclusive', 'acquire', 'acquireAsync', 'tryAcquire']);
-/** Methods that use a lock without letting it escape. */
-const LOCK_METHODS = new Set([...TAKES, 'release', 'isLocked', 'waitForUnlock', 'cancel', 'isBusy', 'getValue', 'setValue']);
+/**
+ * The only uses a per-call lock may have to be reported: taking and releasing it. Any other use
+ * passes it on (ownership leaves this call) or looks at the lock itself (`isLocked()`, permits), as
+ * a test of the lock does, rather than relying on it to exclude anyone.
+ */
+const LOCK_METHODS = new Set([...TAKES, 'release']);
+/** A test makes a lock per test case to exercise it. */
+const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$|[\\/]__tests__[\\/]/;
 
 const results = new WeakMap<LockFile, IneffectiveLock[]>();
 
@@ -79,6 +85,7 @@ class IneffectiveLockFinder {
       }
       return;
     }
+    if (TEST_FILE.test(this.file.services.esTreeNodeToTSNodeMap.get(this.sourceCode.ast).fileName)) return;
     const take = this.onlySequentialTakes(variable, fn);
     if (take) this.found.push({ kind: 'perCall', node: init, name, take, hoist: this.hoist(declarator, fn) });
   }

@@ -184,6 +184,18 @@ export function lockFor(key: string): Mutex {
 }`,
     },
     {
+      name: 'code that inspects its own lock (isLocked) exercises it rather than relying on it',
+      code: `
+import { Mutex } from 'async-mutex';
+export async function probe(): Promise<boolean> {
+  const mutex = new Mutex();
+  const release = await mutex.acquire();
+  const locked = mutex.isLocked();
+  release();
+  return locked;
+}`,
+    },
+    {
       name: 'a lock created in the constructor is the instance lock',
       code: `
 import { Mutex } from 'async-mutex';
@@ -446,6 +458,17 @@ export async function Migrate(run: () => Promise<void>) {
   const mutex = new Mutex();
   await Promise.all([mutex.runExclusive(run), mutex.runExclusive(run)]);
 }`,
+    },
+    {
+      name: 'a test file makes a lock per test case to exercise it',
+      filename: 'lock.test.ts',
+      code: `
+import { Mutex } from 'async-mutex';
+declare function it(name: string, body: () => Promise<void>): void;
+it('runs the callback', async () => {
+  const mutex = new Mutex();
+  await mutex.runExclusive(async () => undefined);
+});`,
     },
   ],
   invalid: [

@@ -297,6 +297,39 @@ export class Cache {
 }`,
     },
     {
+      name: 'a lock chosen by a call (a map of locks by key) is not known to be the same lock',
+      code: `
+import { Mutex } from 'async-mutex';
+const locks = new Map<string, Mutex>();
+declare function mutexFor(key: string): Mutex;
+export async function move(from: string, to: string) {
+  await mutexFor(from).runExclusive(async () => {
+    await mutexFor(to).runExclusive(async () => undefined);
+  });
+  locks.clear();
+}`,
+    },
+    {
+      name: 'a section that awaits an unlocked method of the same class, inside try/catch (real-code shape)',
+      code: `
+import { Mutex } from 'async-mutex';
+export class Player {
+  private readonly browse = new Mutex();
+  async playNow(key: string) {
+    return this.browse.runExclusive(async () => {
+      try {
+        return await this.perform(key);
+      } catch {
+        return this.perform(key);
+      }
+    });
+  }
+  private async perform(key: string) {
+    return key.length;
+  }
+}`,
+    },
+    {
       name: 'acquire, release in finally, then take again: held one at a time',
       code: releaseThenTake,
     },

@@ -1,6 +1,6 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 
-import { calledMethod, containsOwn, type LockFile, type LockKey, sameLock } from './lock-identity';
+import { calledMethod, containsOwn, oncePerFile, type LockFile, type LockKey, sameLock } from './lock-identity';
 import type { LockLibrary } from './locks';
 import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
 import { walk } from './walk';
@@ -36,16 +36,8 @@ const LOCK_METHODS = new Set([...TAKES, 'release']);
 /** A test makes a lock per test case to exercise it. */
 const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$|[\\/]__tests__[\\/]/;
 
-const results = new WeakMap<LockFile, IneffectiveLock[]>();
-
-export function findIneffectiveLocks(file: LockFile): IneffectiveLock[] {
-  let found = results.get(file);
-  if (!found) {
-    found = new IneffectiveLockFinder(file).run();
-    results.set(file, found);
-  }
-  return found;
-}
+/** Every lock in the file that cannot exclude anyone. */
+export const findIneffectiveLocks = oncePerFile((file): IneffectiveLock[] => new IneffectiveLockFinder(file).run());
 
 class IneffectiveLockFinder {
   private readonly found: IneffectiveLock[] = [];

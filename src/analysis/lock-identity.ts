@@ -100,6 +100,19 @@ function buildLockFile(sourceCode: Readonly<TSESLint.SourceCode>, services: Pars
   return { sourceCode, services, checker, locks, variableOf, keyOf, originOf };
 }
 
+/** Memoises a whole-file analysis of the lock-hygiene rules, so that it runs once per file. */
+export function oncePerFile<T extends object>(analyse: (file: LockFile) => T): (file: LockFile) => T {
+  const results = new WeakMap<LockFile, T>();
+  return (file) => {
+    let result = results.get(file);
+    if (!result) {
+      result = analyse(file);
+      results.set(file, result);
+    }
+    return result;
+  };
+}
+
 export const sameLock = (a: LockKey, b: LockKey): boolean => a.path === b.path && a.thisOwner === b.thisOwner;
 
 /** Skips parentheses' TypeScript cousins: `x!`, `x as T`, `x satisfies T`. */

@@ -1,7 +1,7 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import * as ts from 'typescript';
 
-import { awaitedWithin, calledMethod, containsOwn, type LockFile, type LockKey, sameLock, thisOwnerOf, unwrap } from './lock-identity';
+import { awaitedWithin, calledMethod, containsOwn, oncePerFile, type LockFile, type LockKey, sameLock, thisOwnerOf, unwrap } from './lock-identity';
 import type { LockCall } from './locks';
 import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
 import { walk } from './walk';
@@ -25,17 +25,8 @@ export interface Reentry {
 
 const TAKES = new Set(['runExclusive', 'acquire', 'waitForUnlock']);
 
-const results = new WeakMap<LockFile, Reentry[]>();
-
-/** Every re-entry of a lock in the file, found once per file. */
-export function findReentries(file: LockFile): Reentry[] {
-  let found = results.get(file);
-  if (!found) {
-    found = new ReentryFinder(file).run();
-    results.set(file, found);
-  }
-  return found;
-}
+/** Every re-entry of a lock in the file. */
+export const findReentries = oncePerFile((file): Reentry[] => new ReentryFinder(file).run());
 
 interface HeldLock {
   key: LockKey;

@@ -129,6 +129,16 @@ const perRenderTsx = perRender.replace('return increment;', 'return <button onCl
 
 const at = (code: string, snippet: string, occurrence?: number) => locate(code, snippet, occurrence);
 
+/** An await-lock release reported at its `occurrence`-th `lock.release()`, naming the line of `cause`. */
+function releaseNotHeld(
+  code: string,
+  messageId: 'releaseAfterFailedAcquire' | 'releaseAfterFailedTry' | 'releaseTwice',
+  cause: string,
+  occurrence = 1,
+) {
+  return { messageId, data: { lock: '`lock`', line: at(code, cause).line }, ...at(code, 'lock.release()', occurrence) };
+}
+
 createRuleTester().run('no-ineffective-lock', rule, {
   valid: [
     {
@@ -402,35 +412,17 @@ export class Uploader {
     {
       name: 'await-lock acquired with a timeout inside try, released in finally',
       code: awaitLockInTry,
-      errors: [
-        {
-          messageId: 'releaseAfterFailedAcquire',
-          data: { lock: '`lock`', line: at(awaitLockInTry, 'lock.acquireAsync').line },
-          ...at(awaitLockInTry, 'lock.release()'),
-        },
-      ],
+      errors: [releaseNotHeld(awaitLockInTry, 'releaseAfterFailedAcquire', 'lock.acquireAsync')],
     },
     {
       name: 'await-lock released when tryAcquire failed',
       code: awaitLockTry,
-      errors: [
-        {
-          messageId: 'releaseAfterFailedTry',
-          data: { lock: '`lock`', line: at(awaitLockTry, 'lock.tryAcquire').line },
-          ...at(awaitLockTry, 'lock.release()'),
-        },
-      ],
+      errors: [releaseNotHeld(awaitLockTry, 'releaseAfterFailedTry', 'lock.tryAcquire')],
     },
     {
       name: 'await-lock released in the try and again in finally',
       code: awaitLockTwice,
-      errors: [
-        {
-          messageId: 'releaseTwice',
-          data: { lock: '`lock`', line: at(awaitLockTwice, 'lock.release()').line },
-          ...at(awaitLockTwice, 'lock.release()', 2),
-        },
-      ],
+      errors: [releaseNotHeld(awaitLockTwice, 'releaseTwice', 'lock.release()', 2)],
     },
   ],
 });

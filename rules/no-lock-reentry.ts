@@ -13,17 +13,17 @@ export default createRule<[], MessageIds>({
     type: 'problem',
     hasSuggestions: true,
     docs: {
-      description: 'Disallow taking an async-mutex lock again while it is already held (a self-deadlock)',
+      description: 'Disallow taking a lock again while it is already held (a self-deadlock)',
       recommended: 'recommended',
       requiresTypeChecking: true,
     },
     messages: {
       reentry:
-        '{{lock}} is already held here (taken on line {{heldLine}}), and async-mutex locks are not re-entrant: taking it again {{outcome}}.',
+        '{{lock}} is already held here (taken on line {{heldLine}}), and this lock is not re-entrant: taking it again {{outcome}}.',
       waitWhileHeld:
         'This waits for {{lock}} to be unlocked, but the code here holds it (taken on line {{heldLine}}), so it {{outcome}}.',
       reentryThroughCall:
-        '`{{callee}}` takes {{lock}} (line {{calleeLine}}), which is already held here (taken on line {{heldLine}}); async-mutex locks are not re-entrant, so this call {{outcome}}. Move the body of `{{callee}}` into a helper that does not take the lock and call that here.',
+        '`{{callee}}` takes {{lock}} (line {{calleeLine}}), which is already held here (taken on line {{heldLine}}); the lock is not re-entrant, so this call {{outcome}}. Move the body of `{{callee}}` into a helper that does not take the lock and call that here.',
       unwrapInner: 'Run this section inline: {{lock}} is already held here, since line {{heldLine}}.',
     },
     schema: [],

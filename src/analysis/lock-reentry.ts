@@ -30,6 +30,7 @@ export const findReentries = oncePerFile((file): Reentry[] => new ReentryFinder(
 
 interface HeldLock {
   key: LockKey;
+  label: string;
   take: TSESTree.CallExpression;
   receiver: TSESTree.Expression;
   timesOut: boolean;
@@ -72,10 +73,14 @@ class ReentryFinder {
     }
   }
 
-  /** An async-mutex Mutex, or a Semaphore with one permit, whose identity is known. */
+  /**
+   * An async-mutex Mutex, or a Semaphore with one permit, whose identity is known; or a key of an
+   * async-lock made here without options (then not re-entrant), in promise mode.
+   */
   private exclusiveLock(call: TSESTree.CallExpression, lockCall: LockCall): HeldLock | undefined {
     const receiver = calledMethod(call)!.receiver;
     const library = this.file.locks.libraryOf(receiver);
+    if (library === 'async-lock') return this.asyncLockKey(call, lockCall, receiver);
     if (library !== 'mutex' && library !== 'semaphore') return undefined;
     if (lockCall.notExclusiveBecause) return undefined;
     const key = this.file.keyOf(receiver);
@@ -84,7 +89,22 @@ class ReentryFinder {
     const originName = origin && ts.isCallExpression(origin) ? origin.expression.getText() : undefined;
     // tryAcquire(mutex) rejects at once when locked: a nested take fails, it does not wait.
     if (originName?.endsWith('tryAcquire')) return undefined;
-    return { key, take: call, receiver, timesOut: originName?.endsWith('withTimeout') ?? false };
+    return { key, label: lockCall.label, take: call, receiver, timesOut: originName?.endsWith('withTimeout') ?? false };
+  }
+
+  /**
+   * async-lock is re-entrant only with `domainReentrant`, and `timeout`, `maxPending` and the
+   * occupation limits turn a wait into an error: only `new AsyncLock()` without options is sure to
+   * wait forever. The key must be a constant, the callback in promise mode (no `done` parameter).
+   */
+  private asyncLockKey(call: TSESTree.CallExpression, lockCall: LockCall, receiver: TSESTree.Expression): HeldLock | undefined {
+    const origin = this.file.originOf(receiver);
+    if (!origin || !ts.isNewExpression(origin) || (origin.arguments?.length ?? 0) > 0) return undefined;
+    if (lockCall.operation.op !== 'callback' || !isConstantKey(lockCall.keyText) || call.arguments.length > 2) return undefined;
+    const callback = call.arguments[lockCall.operation.callbackIndex] as FunctionNode;
+    if (callback.params.length > 0) return undefined;
+    const key = this.file.keyOf(receiver);
+    return key && { key: { ...key, path: `${key.path}#${lockCall.keyText!}` }, label: lockCall.label, take: call, receiver, timesOut: false };
   }
 
   /**
@@ -147,9 +167,9 @@ class ReentryFinder {
     if (this.found.has(call)) return;
     const member = calledMethod(call);
     const awaited = () => awaitedWithin(call, section, returnWaits, (identifier) => this.file.variableOf(identifier));
-    const label = `\`${this.sourceCode.getText(held.receiver)}\``;
+    const label = held.label;
     if (member && TAKES.has(member.method)) {
-      const key = this.file.keyOf(member.receiver);
+      const key = this.innerKey(call, member.receiver);
       if (!key || !sameLock(key, held.key) || !awaited()) return;
       const kind = member.method === 'waitForUnlock' ? 'wait' : 'take';
       this.found.set(call, {
@@ -174,6 +194,14 @@ class ReentryFinder {
       timesOut: held.timesOut,
       callee: { name: this.sourceCode.getText(call.callee), take: calleeTake.take },
     });
+  }
+
+  /** The lock an inner take takes: for async-lock, the lock and its constant key. */
+  private innerKey(call: TSESTree.CallExpression, receiver: TSESTree.Expression): LockKey | undefined {
+    const key = this.file.keyOf(receiver);
+    if (!key || this.file.locks.libraryOf(receiver) !== 'async-lock') return key;
+    const keyText = this.file.locks.recognize(call)?.keyText;
+    return isConstantKey(keyText) ? { ...key, path: `${key.path}#${keyText}` } : undefined;
   }
 
   /**
@@ -278,6 +306,9 @@ class ReentryFinder {
     return { range: awaited.parent.range, text: this.sourceCode.getText(body) };
   }
 }
+
+/** A key given as a string or number constant (`staticText` quotes anything else in backticks). */
+const isConstantKey = (keyText: string | undefined): boolean => keyText !== undefined && !keyText.startsWith('`');
 
 function statementList(parent: TSESTree.Node): readonly TSESTree.Statement[] | undefined {
   switch (parent.type) {

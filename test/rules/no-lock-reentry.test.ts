@@ -173,6 +173,15 @@ export async function nested() {
   });
 }`;
 
+const asyncLockNested = `
+import AsyncLock from 'async-lock';
+const lock = new AsyncLock();
+export async function nested() {
+  await lock.acquire('orders', async () => {
+    await lock.acquire('orders', async () => undefined);
+  });
+}`;
+
 const arrowField = `
 import { Mutex } from 'async-mutex';
 export class Store {
@@ -393,13 +402,24 @@ export class Fresh {
 }`,
     },
     {
-      name: 'async-lock is re-entrant with domainReentrant: not this rule',
+      name: 'async-lock with domainReentrant is re-entrant',
+      code: `
+import AsyncLock from 'async-lock';
+const lock = new AsyncLock({ domainReentrant: true });
+export async function nested() {
+  await lock.acquire('k', async () => {
+    await lock.acquire('k', async () => undefined);
+  });
+}`,
+    },
+    {
+      name: 'async-lock: nested acquire of another key',
       code: `
 import AsyncLock from 'async-lock';
 const lock = new AsyncLock();
 export async function nested() {
-  await lock.acquire('k', async () => {
-    await lock.acquire('k', async () => undefined);
+  await lock.acquire('a', async () => {
+    await lock.acquire('b', async () => undefined);
   });
 }`,
     },
@@ -434,6 +454,18 @@ export async function chain() {
     },
   ],
   invalid: [
+    {
+      name: 'async-lock made without options: the same key again waits forever',
+      code: asyncLockNested,
+      errors: [
+        reentry(asyncLockNested, {
+          at: "lock.acquire('orders'",
+          atOccurrence: 2,
+          held: "lock.acquire('orders'",
+          lock: '`lock` (key "orders")',
+        }),
+      ],
+    },
     {
       name: 'runExclusive nested in its own section; the suggestion runs the inner body inline',
       code: directNested,

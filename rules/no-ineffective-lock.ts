@@ -4,6 +4,7 @@ import { createRule } from '../src/util/create-rule';
 
 export type MessageIds =
   | 'lockPerCall'
+  | 'lockPerInstance'
   | 'lockPerRender'
   | 'doneNeverCalled'
   | 'releaseAfterFailedAcquire'
@@ -24,6 +25,8 @@ export default createRule<[], MessageIds>({
     messages: {
       lockPerCall:
         '`{{name}}` is created on every call of this function, so the lock taken on line {{takeLine}} is a new one each time and excludes no other call. Create it once, outside the function.',
+      lockPerInstance:
+        '`{{name}}` is a new `{{className}}` on every call of this function, so its lock `{{field}}` (taken on line {{takeLine}}) is a new one each time and excludes no other call. Share one instance, or make the lock shared by all instances.',
       lockPerRender:
         '`{{name}}` is created anew on every render of `{{component}}`, so code from different renders holds different locks and none excludes the other. Keep one lock across renders (`useRef`, `useState`) or create it at module level.',
       doneNeverCalled:
@@ -62,6 +65,13 @@ export default createRule<[], MessageIds>({
               });
               break;
             }
+            case 'perInstance':
+              context.report({
+                node: finding.node,
+                messageId: 'lockPerInstance',
+                data: { name: finding.name, className: finding.className, field: finding.field, takeLine: finding.take.loc.start.line },
+              });
+              break;
             case 'perRender':
               context.report({ node: finding.node, messageId: 'lockPerRender', data: { name: finding.name, component: finding.component } });
               break;

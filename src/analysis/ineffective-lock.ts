@@ -9,6 +9,8 @@ import { walk } from './walk';
 export type IneffectiveLock =
   /** `const m = new Mutex()` inside the function that takes it: every call has its own lock. */
   | { kind: 'perCall'; node: TSESTree.NewExpression | TSESTree.CallExpression; name: string; take: TSESTree.CallExpression; hoist?: Hoist }
+  /** `const service = new Service()` per call, then `service.lock` taken: a new lock on every call. */
+  | { kind: 'perInstance'; node: TSESTree.NewExpression; name: string; className: string; field: string; take: TSESTree.CallExpression }
   /** `const m = new Mutex()` in a React component or hook body: a new lock on every render. */
   | { kind: 'perRender'; node: TSESTree.NewExpression | TSESTree.CallExpression; name: string; component: string }
   /** async-lock callback mode whose `done` is never called: the key stays locked. */
@@ -65,9 +67,12 @@ class IneffectiveLockFinder {
     if (init?.type !== 'NewExpression' && !(init?.type === 'CallExpression' && init.arguments[0]?.type === 'NewExpression')) return;
     const fn = enclosingFunction(declarator);
     if (!fn) return;
-    if (!LOCK_CLASSES.has(this.file.locks.libraryOf(init))) return;
     const variable = this.file.variableOf(declarator.id);
     if (!variable) return;
+    if (!LOCK_CLASSES.has(this.file.locks.libraryOf(init))) {
+      if (init.type === 'NewExpression') this.instanceLock(init, variable, fn);
+      return;
+    }
     const name = declarator.id.name;
     const component = componentName(fn, this.sourceCode);
     if (component !== undefined) {
@@ -78,8 +83,48 @@ class IneffectiveLockFinder {
       return;
     }
     if (TEST_FILE.test(this.file.services.esTreeNodeToTSNodeMap.get(this.sourceCode.ast).fileName)) return;
-    const take = this.onlySequentialTakes(variable, fn);
+    const uses = variable.references.filter((reference) => !reference.init).map((reference) => reference.identifier);
+    const take = this.onlySequentialTakes(uses, fn);
     if (take) this.found.push({ kind: 'perCall', node: init, name, take, hoist: this.hoist(declarator, fn) });
+  }
+
+  /**
+   * `const service = new Service()` in a function, where `Service` (a class of this file) creates a
+   * lock in an instance field and the function takes `service.lock`: a new lock on every call. Only
+   * the plain shape is reported: the instance is used only through that lock and plain data fields
+   * (no methods, getters or function-valued fields), and constructing it never hands `this` out.
+   */
+  private instanceLock(init: TSESTree.NewExpression, variable: TSESLint.Scope.Variable, fn: FunctionNode): void {
+    if (init.callee.type !== 'Identifier') return;
+    const cls = this.file.variableOf(init.callee)?.defs[0];
+    if (cls?.type !== 'ClassName') return;
+    const body = cls.node.body.body;
+    if (cls.node.superClass || !constructionKeepsThis(body, this.sourceCode)) return;
+    const lockUses: TSESTree.Node[] = [];
+    let lockField: string | undefined;
+    for (const reference of variable.references) {
+      if (reference.init) continue;
+      const member = reference.identifier.parent;
+      if (member.type !== 'MemberExpression' || member.object !== reference.identifier || member.property.type !== 'Identifier') return;
+      const name = member.property.name;
+      const field = body.find(
+        (element): element is TSESTree.PropertyDefinition =>
+          element.type === 'PropertyDefinition' && !element.static && element.key.type === 'Identifier' && element.key.name === name,
+      );
+      if (!field || (field.value && isFunctionNode(field.value))) return;
+      if (field.value?.type === 'NewExpression' && LOCK_CLASSES.has(this.file.locks.libraryOf(field.value))) {
+        if (lockField !== undefined && lockField !== name) return;
+        lockField = name;
+        lockUses.push(member);
+      } else if (member.parent.type === 'CallExpression' && member.parent.callee === member) {
+        return;
+      }
+    }
+    if (lockField === undefined) return;
+    const take = this.onlySequentialTakes(lockUses, fn);
+    if (take) {
+      this.found.push({ kind: 'perInstance', node: init, name: init.parent.type === 'VariableDeclarator' ? this.sourceCode.getText(init.parent.id) : '', className: init.callee.name, field: lockField, take });
+    }
   }
 
   /**
@@ -87,15 +132,14 @@ class IneffectiveLockFinder {
    * `release` is called from nested functions) and every take is awaited (or returned) where it
    * stands, so no two tasks of one call can ever hold it at once: it serialises nothing.
    */
-  private onlySequentialTakes(variable: TSESLint.Scope.Variable, fn: FunctionNode): TSESTree.CallExpression | undefined {
+  private onlySequentialTakes(uses: readonly TSESTree.Node[], fn: FunctionNode): TSESTree.CallExpression | undefined {
     let first: TSESTree.CallExpression | undefined;
-    for (const reference of variable.references) {
-      if (reference.init) continue;
-      const member = reference.identifier.parent;
+    for (const use of uses) {
+      const member = use.parent!;
       const call = member.parent;
       if (
         member.type !== 'MemberExpression' ||
-        member.object !== reference.identifier ||
+        member.object !== use ||
         member.computed ||
         member.property.type !== 'Identifier' ||
         call?.type !== 'CallExpression' ||
@@ -257,6 +301,23 @@ class IneffectiveLockFinder {
     });
     return state.call;
   }
+}
+
+/** Constructing the class uses `this` only as `this.field`: the new instance is not handed to anyone. */
+function constructionKeepsThis(body: readonly TSESTree.ClassElement[], sourceCode: Readonly<TSESLint.SourceCode>): boolean {
+  const state = { leaks: false };
+  for (const element of body) {
+    const runsOnConstruction =
+      (element.type === 'MethodDefinition' && element.kind === 'constructor') ||
+      (element.type === 'PropertyDefinition' && !element.static) ||
+      element.type === 'StaticBlock';
+    if (!runsOnConstruction) continue;
+    walk(element, sourceCode.visitorKeys, (node) => {
+      if (node.type === 'ThisExpression' && !(node.parent.type === 'MemberExpression' && node.parent.object === node)) state.leaks = true;
+      return !state.leaks;
+    });
+  }
+  return !state.leaks;
 }
 
 /**

@@ -57,6 +57,23 @@ export async function run(timeoutMs: number, work: () => Promise<void>) {
   return mutex.runExclusive(work);
 }`;
 
+const perInstance = `
+import { Mutex } from 'async-mutex';
+declare function charge(amount: number): Promise<void>;
+let revenue = 0;
+class Checkout {
+  readonly lock = new Mutex();
+  attempts = 0;
+}
+export async function handle(amount: number) {
+  const checkout = new Checkout();
+  checkout.attempts += 1;
+  await checkout.lock.runExclusive(async () => {
+    await charge(amount);
+    revenue += amount;
+  });
+}`;
+
 const perRender = `
 import { Mutex } from 'async-mutex';
 declare function save(count: number): Promise<void>;
@@ -203,6 +220,37 @@ export async function probe(): Promise<boolean> {
   const locked = mutex.isLocked();
   release();
   return locked;
+}`,
+    },
+    {
+      name: 'an instance made per call whose methods take its lock may be shared through them: not followed',
+      code: `
+import { Mutex } from 'async-mutex';
+class Service {
+  private readonly lock = new Mutex();
+  async run() {
+    await this.lock.runExclusive(async () => undefined);
+  }
+}
+export async function handle() {
+  const service = new Service();
+  await service.run();
+}`,
+    },
+    {
+      name: 'an instance that registers itself while constructed is not short-lived',
+      code: `
+import { Mutex } from 'async-mutex';
+const registry = new Set<object>();
+class Session {
+  readonly lock = new Mutex();
+  constructor() {
+    registry.add(this);
+  }
+}
+export async function open() {
+  const session = new Session();
+  await session.lock.runExclusive(async () => undefined);
 }`,
     },
     {
@@ -401,6 +449,17 @@ export class Uploader {
           data: { name: 'mutex', takeLine: at(perCallLocalDependency, 'mutex.runExclusive').line },
           ...at(perCallLocalDependency, 'withTimeout('),
           suggestions: [],
+        },
+      ],
+    },
+    {
+      name: 'a lock in an instance made per call, taken through the instance',
+      code: perInstance,
+      errors: [
+        {
+          messageId: 'lockPerInstance',
+          data: { name: 'checkout', className: 'Checkout', field: 'lock', takeLine: at(perInstance, 'checkout.lock.runExclusive').line },
+          ...at(perInstance, 'new Checkout()'),
         },
       ],
     },

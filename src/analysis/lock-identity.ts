@@ -19,6 +19,9 @@ export interface LockKey {
   path: string;
   /** For a path rooted at `this`: the method (or field initializer) whose `this` it is. */
   thisOwner?: TSESTree.Node;
+  /** For a path rooted at a variable: the variable, and the property part of the path after it. */
+  root?: TSESLint.Scope.Variable;
+  suffix: string;
 }
 
 /** What the lock-hygiene rules know about one file: the checker, the lock recognizer, lock identities. */
@@ -72,14 +75,14 @@ function buildLockFile(sourceCode: Readonly<TSESLint.SourceCode>, services: Pars
 
   const computeKey = (receiver: TSESTree.Node): LockKey | undefined => {
     const node = unwrap(receiver);
-    if (node.type === 'ThisExpression') return { path: 'this', thisOwner: thisOwnerOf(node) };
+    if (node.type === 'ThisExpression') return { path: 'this', thisOwner: thisOwnerOf(node), suffix: '' };
     if (node.type === 'Identifier') {
       const variable = variableOf(node);
       // A variable assigned again may hold another lock by the time it is taken again.
       if (!variable || variable.defs.length === 0 || variable.references.some((ref) => ref.isWrite() && !ref.init)) {
         return undefined;
       }
-      return { path: `v${idOf(variable)}` };
+      return { path: `v${idOf(variable)}`, root: variable, suffix: '' };
     }
     if (node.type === 'MemberExpression' && !node.computed) {
       const base = keyOf(node.object);
@@ -87,7 +90,8 @@ function buildLockFile(sourceCode: Readonly<TSESLint.SourceCode>, services: Pars
       const symbol = checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(node.property));
       // A getter may return a new lock each time; only a stored property is one object.
       if (!symbol || !(symbol.flags & ts.SymbolFlags.Property) || symbol.flags & ts.SymbolFlags.Accessor) return undefined;
-      return { path: `${base.path}.p${idOf(symbol)}`, thisOwner: base.thisOwner };
+      const property = `.p${idOf(symbol)}`;
+      return { path: base.path + property, thisOwner: base.thisOwner, root: base.root, suffix: base.suffix + property };
     }
     return undefined;
   };

@@ -228,6 +228,8 @@ class ReentryFinder {
     const member = this.file.services.tsNodeToESTreeNodeMap.get(declaration) as TSESTree.Node | undefined;
     if (member?.type === 'MethodDefinition' && member.kind === 'method' && isFunctionNode(member.value)) return member.value;
     if (member?.type === 'PropertyDefinition' && member.value && isFunctionNode(member.value)) return member.value;
+    // An object literal's method: `{ async add() { … } }` or `add: async () => …`.
+    if (member?.type === 'Property' && isFunctionNode(member.value)) return member.value;
     return undefined;
   }
 
@@ -279,6 +281,17 @@ class ReentryFinder {
    * call is on the same `this` and the callee's `this` is its receiver.
    */
   private sameThroughCall(call: TSESTree.CallExpression, callee: FunctionNode, calleeKey: LockKey, heldKey: LockKey): boolean {
+    // `withLock(mutex, …)` where the callee takes its parameter: the lock is the argument.
+    const parameter = calleeKey.root?.defs[0]?.type === 'Parameter' ? callee.params.indexOf(calleeKey.root.identifiers[0]) : -1;
+    if (parameter >= 0) {
+      const argument = call.arguments.at(parameter);
+      const argumentKey = argument && argument.type !== 'SpreadElement' ? this.file.keyOf(argument) : undefined;
+      return (
+        argumentKey !== undefined &&
+        argumentKey.path + calleeKey.suffix === heldKey.path &&
+        argumentKey.thisOwner === heldKey.thisOwner
+      );
+    }
     if (calleeKey.path !== heldKey.path) return false;
     if (!calleeKey.thisOwner && !heldKey.thisOwner) return true;
     const target = unwrap(call.callee);

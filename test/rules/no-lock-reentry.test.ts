@@ -182,6 +182,40 @@ export async function nested() {
   });
 }`;
 
+const lockHelper = `
+import { Mutex, type MutexInterface } from 'async-mutex';
+const accounts = new Mutex();
+const audit = new Mutex();
+let balance = 0;
+async function withLock<T>(lock: MutexInterface, work: () => Promise<T>): Promise<T> {
+  return lock.runExclusive(work);
+}
+export async function deposit(amount: number) {
+  await accounts.runExclusive(async () => {
+    await withLock(audit, async () => undefined);
+    await withLock(accounts, async () => {
+      balance += amount;
+    });
+  });
+}`;
+
+const objectLiteral = `
+import { Mutex } from 'async-mutex';
+export const store = {
+  lock: new Mutex(),
+  items: [] as string[],
+  async add(item: string) {
+    await this.lock.runExclusive(async () => {
+      this.items.push(item);
+    });
+  },
+  async addAll(items: string[]) {
+    await this.lock.runExclusive(async () => {
+      for (const item of items) await this.add(item);
+    });
+  },
+};`;
+
 const arrowField = `
 import { Mutex } from 'async-mutex';
 export class Store {
@@ -615,6 +649,33 @@ export async function nested() {
   });
 }`,
         ),
+      ],
+    },
+    {
+      name: 'a helper that takes the mutex it is given, given the mutex already held (and not another)',
+      code: lockHelper,
+      errors: [
+        throughCall(lockHelper, {
+          at: 'withLock(accounts',
+          held: 'accounts.runExclusive',
+          lock: '`accounts`',
+          callee: 'withLock',
+          calleeTake: 'lock.runExclusive',
+        }),
+      ],
+    },
+    {
+      name: 'methods of an object literal',
+      code: objectLiteral,
+      errors: [
+        throughCall(objectLiteral, {
+          at: 'this.add(item)',
+          held: 'this.lock.runExclusive',
+          heldOccurrence: 2,
+          lock: '`this.lock`',
+          callee: 'this.add',
+          calleeTake: 'this.lock.runExclusive',
+        }),
       ],
     },
     {

@@ -7,6 +7,7 @@ export type MessageIds =
   | 'lockPerInstance'
   | 'lockPerRender'
   | 'doneNeverCalled'
+  | 'releaseNeverAcquired'
   | 'releaseAfterFailedAcquire'
   | 'releaseAfterFailedTry'
   | 'releaseTwice'
@@ -31,6 +32,8 @@ export default createRule<[], MessageIds>({
         '`{{name}}` is created anew on every render of `{{component}}`, so code from different renders holds different locks and none excludes the other. Keep one lock across renders (`useRef`, `useState`) or create it at module level.',
       doneNeverCalled:
         'This callback declares `{{done}}`, so async-lock runs it in callback mode and holds key {{key}} until `{{done}}` is called; it never is, so every later acquire of that key waits forever.',
+      releaseNeverAcquired:
+        'Nothing in this function (line {{line}}) acquires {{lock}}, yet this `finally` releases it: that frees a lock another task holds (or throws "Cannot release an unacquired lock"). Acquire it here, before the `try`.',
       releaseAfterFailedAcquire:
         'When `acquireAsync` (line {{line}}) or a statement before it in the `try` throws, this `finally` releases {{lock}} although this call does not hold it: it frees another task\'s lock (or throws "Cannot release an unacquired lock"). Acquire before the `try`.',
       releaseAfterFailedTry:
@@ -80,6 +83,7 @@ export default createRule<[], MessageIds>({
               break;
             case 'releaseNotHeld': {
               const messageId = {
+                neverAcquired: 'releaseNeverAcquired',
                 acquireMayThrow: 'releaseAfterFailedAcquire',
                 tryAcquireFailed: 'releaseAfterFailedTry',
                 releasedTwice: 'releaseTwice',

@@ -18,7 +18,7 @@ export type IneffectiveLock =
   /** await-lock `release()` on a path where this call does not hold the lock. */
   | { kind: 'releaseNotHeld'; node: TSESTree.CallExpression; label: string; reason: NotHeld; line: number };
 
-export type NotHeld = 'acquireMayThrow' | 'tryAcquireFailed' | 'releasedTwice';
+export type NotHeld = 'neverAcquired' | 'acquireMayThrow' | 'tryAcquireFailed' | 'releasedTwice';
 
 /** Moving `const m = new Mutex();` to the module: the declaration to remove and the text to insert. */
 export interface Hoist {
@@ -253,6 +253,11 @@ class IneffectiveLockFinder {
     if (finalizer?.type !== 'BlockStatement' || tryStatement?.type !== 'TryStatement' || tryStatement.finalizer !== finalizer) {
       return undefined;
     }
+    // Nothing in the function acquires it (and it was not handed in as a parameter): the `finally`
+    // releases a lock this call never took.
+    const fn = enclosingFunction(release)!;
+    const acquiresHere = ['acquireAsync', 'tryAcquire'].some((method) => this.lockMethodIn(fn.body, key, method));
+    if (!acquiresHere && key.root?.defs[0]?.type !== 'Parameter') return { reason: 'neverAcquired', line: fn.loc.start.line };
     let released: TSESTree.CallExpression | undefined;
     let acquired = false;
     for (const [index, inner] of tryStatement.block.body.entries()) {

@@ -129,6 +129,17 @@ export function tick(step: () => void) {
   step();
 }`;
 
+const awaitLockNeverAcquired = `
+import AwaitLock from 'await-lock';
+const lock = new AwaitLock();
+export async function save(work: () => Promise<void>) {
+  try {
+    await work();
+  } finally {
+    lock.release();
+  }
+}`;
+
 const awaitLockTwice = `
 import AwaitLock from 'await-lock';
 const lock = new AwaitLock();
@@ -149,7 +160,7 @@ const at = (code: string, snippet: string, occurrence?: number) => locate(code, 
 /** An await-lock release reported at its `occurrence`-th `lock.release()`, naming the line of `cause`. */
 function releaseNotHeld(
   code: string,
-  messageId: 'releaseAfterFailedAcquire' | 'releaseAfterFailedTry' | 'releaseTwice',
+  messageId: 'releaseNeverAcquired' | 'releaseAfterFailedAcquire' | 'releaseAfterFailedTry' | 'releaseTwice',
   cause: string,
   occurrence = 1,
 ) {
@@ -379,6 +390,18 @@ export function tick(step: () => void) {
 }`,
     },
     {
+      name: 'await-lock handed in as a parameter: the caller may hold it',
+      code: `
+import type AwaitLock from 'await-lock';
+export async function finish(lock: AwaitLock, work: () => Promise<void>) {
+  try {
+    await work();
+  } finally {
+    lock.release();
+  }
+}`,
+    },
+    {
       name: 'await-lock: unlock() paired with lock() in another method (ownership handed over)',
       code: `
 import AwaitLock from 'await-lock';
@@ -472,6 +495,11 @@ export class Uploader {
       name: 'await-lock acquired with a timeout inside try, released in finally',
       code: awaitLockInTry,
       errors: [releaseNotHeld(awaitLockInTry, 'releaseAfterFailedAcquire', 'lock.acquireAsync')],
+    },
+    {
+      name: 'await-lock released in finally by a function that never acquires it',
+      code: awaitLockNeverAcquired,
+      errors: [releaseNotHeld(awaitLockNeverAcquired, 'releaseNeverAcquired', 'export async function save')],
     },
     {
       name: 'await-lock released when tryAcquire failed',

@@ -23,7 +23,7 @@ export interface Reentry {
   unwrap?: { range: [number, number]; text: string };
 }
 
-const TAKES = new Set(['runExclusive', 'acquire', 'waitForUnlock']);
+const TAKES = new Set(['runExclusive', 'acquire', 'waitForUnlock', 'request']);
 
 /** Every re-entry of a lock in the file. */
 export const findReentries = oncePerFile((file): Reentry[] => new ReentryFinder(file).run());
@@ -61,7 +61,7 @@ class ReentryFinder {
   /** When `call` takes an exclusive lock, scan the code that runs while it is held. */
   private section(call: TSESTree.CallExpression): void {
     const method = calledMethod(call)?.method;
-    if (method !== 'runExclusive' && method !== 'acquire') return;
+    if (method !== 'runExclusive' && method !== 'acquire' && method !== 'request') return;
     const lockCall = this.file.locks.recognize(call);
     const held = lockCall && this.exclusiveLock(call, lockCall);
     if (!held) return;
@@ -81,6 +81,7 @@ class ReentryFinder {
     const receiver = calledMethod(call)!.receiver;
     const library = this.file.locks.libraryOf(receiver);
     if (library === 'async-lock') return this.asyncLockKey(call, lockCall, receiver);
+    if (library === 'lock-manager') return this.webLockName(call, lockCall, receiver);
     if (library !== 'mutex' && library !== 'semaphore') return undefined;
     if (lockCall.notExclusiveBecause) return undefined;
     const key = this.file.keyOf(receiver);
@@ -105,6 +106,16 @@ class ReentryFinder {
     if (callback.params.length > 0) return undefined;
     const key = this.file.keyOf(receiver);
     return key && { key: { ...key, path: `${key.path}#${lockCall.keyText!}` }, label: lockCall.label, take: call, receiver, timesOut: false };
+  }
+
+  /**
+   * A Web Lock is known by its name in the whole origin: `navigator.locks.request(name, …)` in
+   * exclusive mode (no `mode: 'shared'`, `ifAvailable` or `steal`) with a constant name.
+   */
+  private webLockName(call: TSESTree.CallExpression, lockCall: LockCall, receiver: TSESTree.Expression): HeldLock | undefined {
+    if (lockCall.operation.op !== 'callback' || lockCall.notExclusiveBecause || !isConstantKey(lockCall.keyText)) return undefined;
+    if (call.arguments.length > 2 && !isExclusiveMode(call.arguments[1])) return undefined;
+    return { key: { path: `web-lock#${lockCall.keyText!}`, suffix: '' }, label: lockCall.label, take: call, receiver, timesOut: false };
   }
 
   /**
@@ -196,8 +207,13 @@ class ReentryFinder {
     });
   }
 
-  /** The lock an inner take takes: for async-lock, the lock and its constant key. */
+  /** The lock an inner take takes: for async-lock, the lock and its constant key; for a Web Lock, its name. */
   private innerKey(call: TSESTree.CallExpression, receiver: TSESTree.Expression): LockKey | undefined {
+    if (calledMethod(call)?.method === 'request') {
+      const lockCall = this.file.locks.recognize(call);
+      const held = lockCall && this.webLockName(call, lockCall, receiver);
+      return held?.key;
+    }
     const key = this.file.keyOf(receiver);
     if (!key || this.file.locks.libraryOf(receiver) !== 'async-lock') return key;
     const keyText = this.file.locks.recognize(call)?.keyText;
@@ -322,6 +338,21 @@ class ReentryFinder {
 
 /** A key given as a string or number constant (`staticText` quotes anything else in backticks). */
 const isConstantKey = (keyText: string | undefined): boolean => keyText !== undefined && !keyText.startsWith('`');
+
+/** Options given to `request` that keep it exclusive: none of `mode: 'shared'`, `ifAvailable`, `steal`, `signal`. */
+function isExclusiveMode(options: TSESTree.Node): boolean {
+  return (
+    options.type === 'ObjectExpression' &&
+    options.properties.every(
+      (property) =>
+        property.type === 'Property' &&
+        property.key.type === 'Identifier' &&
+        property.key.name === 'mode' &&
+        property.value.type === 'Literal' &&
+        property.value.value === 'exclusive',
+    )
+  );
+}
 
 function statementList(parent: TSESTree.Node): readonly TSESTree.Statement[] | undefined {
   switch (parent.type) {

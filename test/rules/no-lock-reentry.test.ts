@@ -216,6 +216,13 @@ export const store = {
   },
 };`;
 
+const webLock = `
+export async function sync() {
+  await navigator.locks.request('sync', async () => {
+    await navigator.locks.request('sync', async () => undefined);
+  });
+}`;
+
 const arrowField = `
 import { Mutex } from 'async-mutex';
 export class Store {
@@ -458,6 +465,18 @@ export async function nested() {
 }`,
     },
     {
+      name: 'Web Locks: another name, or shared mode, nested',
+      code: `
+export async function sync() {
+  await navigator.locks.request('sync', async () => {
+    await navigator.locks.request('upload', async () => undefined);
+  });
+  await navigator.locks.request('cache', { mode: 'shared' }, async () => {
+    await navigator.locks.request('cache', { mode: 'shared' }, async () => undefined);
+  });
+}`,
+    },
+    {
       name: 'a function defined in the section but called after it',
       code: `
 import { Mutex } from 'async-mutex';
@@ -675,6 +694,18 @@ export async function nested() {
           lock: '`this.lock`',
           callee: 'this.add',
           calleeTake: 'this.lock.runExclusive',
+        }),
+      ],
+    },
+    {
+      name: 'Web Locks are not re-entrant either: the same name requested inside its own callback',
+      code: webLock,
+      errors: [
+        reentry(webLock, {
+          at: "navigator.locks.request('sync'",
+          atOccurrence: 2,
+          held: "navigator.locks.request('sync'",
+          lock: 'the Web Lock "sync"',
         }),
       ],
     },

@@ -253,11 +253,13 @@ class IneffectiveLockFinder {
     if (finalizer?.type !== 'BlockStatement' || tryStatement?.type !== 'TryStatement' || tryStatement.finalizer !== finalizer) {
       return undefined;
     }
-    // Nothing in the function acquires it (and it was not handed in as a parameter): the `finally`
-    // releases a lock this call never took.
+    // Nothing in the function acquires it, nor calls a function of this file that does, and it was
+    // not handed in as a parameter: the `finally` releases a lock this call never took.
     const fn = enclosingFunction(release)!;
     const acquiresHere = ['acquireAsync', 'tryAcquire'].some((method) => this.lockMethodIn(fn.body, key, method));
-    if (!acquiresHere && key.root?.defs[0]?.type !== 'Parameter') return { reason: 'neverAcquired', line: fn.loc.start.line };
+    if (!acquiresHere && key.root?.defs[0]?.type !== 'Parameter' && !this.callsAcquirer(fn, key)) {
+      return { reason: 'neverAcquired', line: fn.loc.start.line };
+    }
     let released: TSESTree.CallExpression | undefined;
     let acquired = false;
     for (const [index, inner] of tryStatement.block.body.entries()) {
@@ -272,6 +274,32 @@ class IneffectiveLockFinder {
       if (earlier && inner.type === 'ExpressionStatement' && inner.expression === earlier) released = earlier;
     }
     return released && { reason: 'releasedTwice', line: released.loc.start.line };
+  }
+
+  /**
+   * Whether `fn` calls (by name: `helper()` or `this.helper()`) a function of this file that
+   * acquires the same lock, as a `lock()`/`begin()` wrapper does before a `finally` releases it.
+   */
+  private callsAcquirer(fn: FunctionNode, key: LockKey): boolean {
+    const acquirers = new Set<string>();
+    walk(this.sourceCode.ast, this.sourceCode.visitorKeys, (node) => {
+      if (node.type !== 'CallExpression') return undefined;
+      const member = calledMethod(node);
+      if (member?.method !== 'acquireAsync' && member?.method !== 'tryAcquire') return undefined;
+      const found = this.file.keyOf(member.receiver);
+      const owner = enclosingFunction(node);
+      const name = owner && functionName(owner);
+      // The same field of `this` in another method has another `this` owner: compare the path only.
+      if (found?.path === key.path && name) acquirers.add(name);
+      return undefined;
+    });
+    return containsOwn(fn.body, this.sourceCode, (node) => {
+      if (node.type !== 'CallExpression') return false;
+      const callee = node.callee;
+      const name =
+        callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' && callee.property.type === 'Identifier' ? callee.property.name : '';
+      return acquirers.has(name);
+    });
   }
 
   /** `if (!lock.tryAcquire()) { …; lock.release(); }` or the `else` of `if (lock.tryAcquire())`. */
@@ -353,14 +381,23 @@ function isHookCall(call: TSESTree.CallExpression): boolean {
   return /^use[A-Z]/.test(name);
 }
 
+/** The name a function is called by: its own, its variable's, or its method's or property's key. */
+function functionName(fn: FunctionNode): string | undefined {
+  if (fn.type === 'FunctionDeclaration') return fn.id?.name;
+  const parent = fn.parent;
+  if (parent.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
+  if ((parent.type === 'MethodDefinition' || parent.type === 'Property' || parent.type === 'PropertyDefinition') && parent.key.type === 'Identifier') {
+    return parent.key.name;
+  }
+  return undefined;
+}
+
 /**
  * The name of a React function component (capitalised, renders JSX) or custom hook (`useX`) that
  * `fn` is, when it is one.
  */
 function componentName(fn: FunctionNode, sourceCode: Readonly<TSESLint.SourceCode>): string | undefined {
-  let name: string | undefined;
-  if (fn.type === 'FunctionDeclaration') name = fn.id?.name;
-  else if (fn.parent.type === 'VariableDeclarator' && fn.parent.id.type === 'Identifier') name = fn.parent.id.name;
+  const name = fn.type === 'FunctionDeclaration' || fn.parent.type === 'VariableDeclarator' ? functionName(fn) : undefined;
   if (!name) return undefined;
   if (/^use[A-Z]/.test(name)) return name;
   if (!/^[A-Z]/.test(name)) return undefined;

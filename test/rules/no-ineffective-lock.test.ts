@@ -390,6 +390,25 @@ export function tick(step: () => void) {
 }`,
     },
     {
+      name: 'await-lock acquired by a wrapper method that this one calls before the try',
+      code: `
+import AwaitLock from 'await-lock';
+export class Writer {
+  private readonly lock = new AwaitLock();
+  private async begin() {
+    await this.lock.acquireAsync();
+  }
+  async write(work: () => Promise<void>) {
+    await this.begin();
+    try {
+      await work();
+    } finally {
+      this.lock.release();
+    }
+  }
+}`,
+    },
+    {
       name: 'await-lock handed in as a parameter: the caller may hold it',
       code: `
 import type AwaitLock from 'await-lock';

@@ -1,3 +1,5 @@
+import noIneffectiveLock from '../rules/no-ineffective-lock';
+import noLockReentry from '../rules/no-lock-reentry';
 import noLostUpdate from '../rules/no-lost-update';
 import noStaleCheck from '../rules/no-stale-check';
 import noUnawaitedInLock from '../rules/no-unawaited-in-lock';
@@ -11,8 +13,10 @@ const { name, version } = readPackageMeta();
 const rules = {
   'no-lost-update': noLostUpdate,
   'no-stale-check': noStaleCheck,
-  'no-unawaited-in-lock': noUnawaitedInLock,
   'require-lock-release': requireLockRelease,
+  'no-lock-reentry': noLockReentry,
+  'no-unawaited-in-lock': noUnawaitedInLock,
+  'no-ineffective-lock': noIneffectiveLock,
 };
 
 const plugin = {

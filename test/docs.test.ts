@@ -153,9 +153,17 @@ describe.each(ruleNames.filter((rule) => docFiles.includes(`${rule}.md`)))('docs
   it('shows the exact output of --fix in its before/after example', () => {
     const before = blocks.filter((block) => block.lang === 'ts' && /^Before `--fix`$/.test(block.heading));
     const after = blocks.filter((block) => block.lang === 'ts' && /^After `--fix`$/.test(block.heading));
-    if (plugin.rules[rule].meta.fixable === undefined) {
-      // A rule without an autofix has no --fix example to show.
-      expect([before.length, after.length]).toEqual([0, 0]);
+    if (!plugin.rules[rule].meta.fixable) {
+      // A rule without an autofix shows its suggestion instead: the first one, applied to the first report.
+      const beforeSuggestion = blocks.filter((block) => block.lang === 'ts' && block.heading === 'Before the suggestion');
+      const afterSuggestion = blocks.filter((block) => block.lang === 'ts' && block.heading === 'After the suggestion');
+      expect([before.length, after.length, beforeSuggestion.length, afterSuggestion.length]).toEqual([0, 0, 1, 1]);
+      const [first] = lint(rule, beforeSuggestion[0].code);
+      const fix = first.suggestions?.[0]?.fix;
+      expect(fix).toBeDefined();
+      const code = beforeSuggestion[0].code;
+      expect(code.slice(0, fix!.range[0]) + fix!.text + code.slice(fix!.range[1])).toBe(afterSuggestion[0].code);
+      expect(show(lint(rule, afterSuggestion[0].code))).toEqual([]);
       return;
     }
     expect(before).toHaveLength(1);

@@ -34,14 +34,14 @@ export interface LockCall {
   isMutex?: boolean;
 }
 
-const LOCK_METHODS = new Set(['runExclusive', 'acquire', 'release', 'request']);
+const LOCK_METHODS = new Set(['runExclusive', 'acquire', 'acquireAsync', 'release', 'request']);
 
 interface Checker {
   services: ParserServicesWithTypeInformation;
   checker: ts.TypeChecker;
 }
 
-type LockLibrary = 'mutex' | 'semaphore' | 'async-lock' | 'lock-manager';
+export type LockLibrary = 'mutex' | 'semaphore' | 'async-lock' | 'await-lock' | 'lock-manager';
 
 /**
  * Recognises lock scopes by the type of the lock object (async-mutex, async-lock, the Web Locks API)
@@ -96,6 +96,12 @@ export class LockRecognizer {
         const key = call.arguments[0];
         const keyText = this.staticText(key);
         return this.callbackCall(call, 1, { receiver, keyText, label: `${label} (key ${keyText})` });
+      }
+      case 'await-lock': {
+        // await-lock: `await lock.acquireAsync(); try { … } finally { lock.release(); }`
+        if (method === 'acquireAsync') return { operation: { op: 'acquire', returnsTuple: false }, receiver, label };
+        if (method === 'release') return { operation: { op: 'release' }, receiver, label };
+        return undefined;
       }
       case 'lock-manager': {
         if (method !== 'request' || call.arguments.length < 2) return undefined;
@@ -174,7 +180,8 @@ export class LockRecognizer {
     });
   }
 
-  private libraryOf(receiver: TSESTree.Expression): LockLibrary | null {
+  /** Which lock library an object belongs to, by its type (null when it is no lock). */
+  libraryOf(receiver: TSESTree.Expression): LockLibrary | null {
     let library = this.libraryByNode.get(receiver);
     if (library === undefined) {
       const type = this.types.services.getTypeAtLocation(receiver);
@@ -195,28 +202,38 @@ export class LockRecognizer {
   }
 
   private permitsOf(expression: ts.Expression, depth: number): number | undefined {
-    if (depth > 4) return undefined;
-    expression = ts.skipPartiallyEmittedExpressions(skipParens(expression));
-    if (ts.isNewExpression(expression)) {
-      const first = expression.arguments?.[0];
+    const origin = this.originOf(expression, depth);
+    if (origin && ts.isNewExpression(origin)) {
+      const first = origin.arguments?.[0];
       if (!first) return undefined;
       const type = this.types.checker.getTypeAtLocation(first);
       return type.isNumberLiteral() ? type.value : undefined;
     }
-    if (ts.isCallExpression(expression) && expression.arguments.length > 0) {
+    if (origin && ts.isCallExpression(origin) && origin.arguments.length > 0) {
       // withTimeout(semaphore, ms)
-      return this.permitsOf(expression.arguments[0], depth + 1);
+      return this.permitsOf(origin.arguments[0], depth + 1);
     }
+    return undefined;
+  }
+
+  /**
+   * The expression that created a lock object: the `new …` or call its variable or field was
+   * initialised with (also in the constructor), followed a few steps; undefined when not visible.
+   */
+  originOf(expression: ts.Expression, depth = 0): ts.NewExpression | ts.CallExpression | undefined {
+    if (depth > 4) return undefined;
+    expression = ts.skipPartiallyEmittedExpressions(skipParens(expression));
+    if (ts.isNewExpression(expression) || ts.isCallExpression(expression)) return expression;
     const symbol = this.types.checker.getSymbolAtLocation(
       ts.isPropertyAccessExpression(expression) ? expression.name : expression,
     );
     for (const declaration of symbol?.declarations ?? []) {
       if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.initializer) {
-        return this.permitsOf(declaration.initializer, depth + 1);
+        return this.originOf(declaration.initializer, depth + 1);
       }
       if (ts.isPropertyDeclaration(declaration) || ts.isParameter(declaration)) {
         const assigned = constructorAssignment(declaration);
-        if (assigned) return this.permitsOf(assigned, depth + 1);
+        if (assigned) return this.originOf(assigned, depth + 1);
       }
     }
     return undefined;
@@ -276,17 +293,26 @@ function declaredIn(symbol: ts.Symbol, pattern: RegExp): boolean {
   return (symbol.declarations ?? []).some((declaration) => pattern.test(declaration.getSourceFile().fileName));
 }
 
+/** A symbol's name, or for a default export (`export default class AwaitLock`) its declaration's. */
+function declaredName(symbol: ts.Symbol): string {
+  const name = symbol.getName();
+  if (name !== 'default') return name;
+  const declaration = symbol.declarations?.[0];
+  return declaration && ts.isClassDeclaration(declaration) && declaration.name ? declaration.name.text : name;
+}
+
 function libraryOfType(type: ts.Type): LockLibrary | null {
   const parts = type.isUnion() ? type.types : [type];
   for (const part of parts) {
     const symbol = part.getSymbol() ?? part.aliasSymbol;
     if (!symbol) continue;
-    const name = symbol.getName();
+    const name = declaredName(symbol);
     if ((name === 'Mutex' || name === 'MutexInterface') && declaredIn(symbol, /[\\/]async-mutex[\\/]/)) return 'mutex';
     if ((name === 'Semaphore' || name === 'SemaphoreInterface') && declaredIn(symbol, /[\\/]async-mutex[\\/]/)) {
       return 'semaphore';
     }
     if (name === 'AsyncLock' && declaredIn(symbol, /[\\/]async-lock[\\/]/)) return 'async-lock';
+    if (name === 'AwaitLock' && declaredIn(symbol, /[\\/]await-lock[\\/]/)) return 'await-lock';
     if (name === 'LockManager' && declaredIn(symbol, /[\\/]lib\.[\w.]*\.d\.ts$|[\\/]lib\.dom/)) return 'lock-manager';
   }
   return null;

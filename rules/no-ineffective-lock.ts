@@ -25,11 +25,11 @@ export default createRule<[], MessageIds>({
     },
     messages: {
       lockPerCall:
-        '`{{name}}` is created on every call of this function, so the lock taken on line {{takeLine}} is a new one each time and excludes no other call. Create it once, outside the function.',
+        '`{{name}}` is created on line {{createdLine}}, on every call of this function, so the lock taken here is a new one each time and excludes no other call. Create it once, outside the function.',
       lockPerInstance:
         '`{{name}}` is a new `{{className}}` on every call of this function, so its lock `{{field}}` (taken on line {{takeLine}}) is a new one each time and excludes no other call. Share one instance, or make the lock shared by all instances.',
       lockPerRender:
-        '`{{name}}` is created anew on every render of `{{component}}`, so code from different renders holds different locks and none excludes the other. Keep one lock across renders (`useRef`, `useState`) or create it at module level.',
+        '`{{name}}` is created anew on every render of `{{component}}` (line {{createdLine}}), so the lock taken here differs from render to render and code from different renders does not exclude each other. Keep one lock across renders (`useRef`, `useState`) or create it at module level.',
       doneNeverCalled:
         'This callback declares `{{done}}`, so async-lock runs it in callback mode and holds key {{key}} until `{{done}}` is called; it never is, so every later acquire of that key waits forever.',
       releaseNeverAcquired:
@@ -53,9 +53,9 @@ export default createRule<[], MessageIds>({
             case 'perCall': {
               const hoist = finding.hoist;
               context.report({
-                node: finding.node,
+                node: finding.take,
                 messageId: 'lockPerCall',
-                data: { name: finding.name, takeLine: finding.take.loc.start.line },
+                data: { name: finding.name, createdLine: finding.node.loc.start.line },
                 suggest: hoist
                   ? [
                       {
@@ -76,7 +76,11 @@ export default createRule<[], MessageIds>({
               });
               break;
             case 'perRender':
-              context.report({ node: finding.node, messageId: 'lockPerRender', data: { name: finding.name, component: finding.component } });
+              context.report({
+                node: finding.take,
+                messageId: 'lockPerRender',
+                data: { name: finding.name, component: finding.component, createdLine: finding.node.loc.start.line },
+              });
               break;
             case 'doneNeverCalled':
               context.report({ node: finding.node, messageId: 'doneNeverCalled', data: { done: finding.node.name, key: finding.key } });

@@ -12,7 +12,7 @@ export type IneffectiveLock =
   /** `const service = new Service()` per call, then `service.lock` taken: a new lock on every call. */
   | { kind: 'perInstance'; node: TSESTree.NewExpression; name: string; className: string; field: string; take: TSESTree.CallExpression }
   /** `const m = new Mutex()` in a React component or hook body: a new lock on every render. */
-  | { kind: 'perRender'; node: TSESTree.NewExpression | TSESTree.CallExpression; name: string; component: string }
+  | { kind: 'perRender'; node: TSESTree.NewExpression | TSESTree.CallExpression; name: string; component: string; take: TSESTree.CallExpression }
   /** async-lock callback mode whose `done` is never called: the key stays locked. */
   | { kind: 'doneNeverCalled'; node: TSESTree.Identifier; key: string }
   /** await-lock `release()` on a path where this call does not hold the lock. */
@@ -77,9 +77,8 @@ class IneffectiveLockFinder {
     const component = componentName(fn, this.sourceCode);
     if (component !== undefined) {
       // Top level of a component body, not inside useRef/useMemo/useState: a new lock each render.
-      if (declarator.parent.parent === fn.body && isTakenOutsideHooks(variable, fn)) {
-        this.found.push({ kind: 'perRender', node: init, name, component });
-      }
+      const take = declarator.parent.parent === fn.body ? renderTake(variable, fn) : undefined;
+      if (take) this.found.push({ kind: 'perRender', node: init, name, component, take });
       return;
     }
     if (TEST_FILE.test(this.file.services.esTreeNodeToTSNodeMap.get(this.sourceCode.ast).fileName)) return;
@@ -354,25 +353,37 @@ function constructionKeepsThis(body: readonly TSESTree.ClassElement[], sourceCod
 }
 
 /**
- * A take in the render itself or in a handler made on each render; not one inside a hook's callback
- * (`useCallback(…, [])`, `useEffect`), which may keep the first render's lock.
+ * The first take in the render itself or in a handler made on each render, or in a hook's callback
+ * that is made again whenever the lock changes (no dependency list, or one that names the lock);
+ * not one inside a hook's callback that keeps the first render's lock (`useCallback(…, [])`).
  */
-function isTakenOutsideHooks(variable: TSESLint.Scope.Variable, component: FunctionNode): boolean {
-  return variable.references.some((reference) => {
+function renderTake(variable: TSESLint.Scope.Variable, component: FunctionNode): TSESTree.CallExpression | undefined {
+  for (const reference of variable.references) {
     const member = reference.identifier.parent;
     if (
       member.type !== 'MemberExpression' ||
       member.object !== reference.identifier ||
       member.property.type !== 'Identifier' ||
-      !TAKES.has(member.property.name)
+      !TAKES.has(member.property.name) ||
+      member.parent.type !== 'CallExpression' ||
+      member.parent.callee !== member
     ) {
-      return false;
+      continue;
     }
+    let keepsFirstLock = false;
     for (let current: TSESTree.Node = member; current !== component; current = current.parent!) {
-      if (current.type === 'CallExpression' && isHookCall(current)) return false;
+      if (current.type === 'CallExpression' && isHookCall(current) && !renewedWith(current, variable)) keepsFirstLock = true;
     }
-    return true;
-  });
+    if (!keepsFirstLock) return member.parent;
+  }
+  return undefined;
+}
+
+/** A hook call whose callback is made again on every render, or whenever `variable` changes. */
+function renewedWith(hook: TSESTree.CallExpression, variable: TSESLint.Scope.Variable): boolean {
+  if (hook.arguments.length < 2) return hook.arguments.length === 1 && isFunctionNode(hook.arguments[0]);
+  const deps = hook.arguments[hook.arguments.length - 1];
+  return deps.type === 'ArrayExpression' && deps.elements.some((element) => element?.type === 'Identifier' && variable.references.some((reference) => reference.identifier === element));
 }
 
 function isHookCall(call: TSESTree.CallExpression): boolean {
@@ -401,5 +412,8 @@ function componentName(fn: FunctionNode, sourceCode: Readonly<TSESLint.SourceCod
   if (!name) return undefined;
   if (/^use[A-Z]/.test(name)) return name;
   if (!/^[A-Z]/.test(name)) return undefined;
-  return containsOwn(fn.body, sourceCode, (node) => node.type === 'JSXElement' || node.type === 'JSXFragment') ? name : undefined;
+  // A capitalised function that renders JSX, or calls hooks in its own body (only components may).
+  const rendersOrHooks = (node: TSESTree.Node): boolean =>
+    node.type === 'JSXElement' || node.type === 'JSXFragment' || (node.type === 'CallExpression' && isHookCall(node));
+  return containsOwn(fn.body, sourceCode, rendersOrHooks) ? name : undefined;
 }

@@ -153,6 +153,25 @@ export async function drain(work: () => Promise<void>) {
   }
 }`;
 
+const perRenderDeps = `
+import { Mutex } from 'async-mutex';
+declare function save(text: string): Promise<void>;
+declare function useState<T>(initial: T): [T, (next: T) => void];
+declare function useCallback<T>(callback: T, deps: unknown[]): T;
+export function useAutosave(noteId: string) {
+  const mutex = new Mutex();
+  return useCallback((text: string) => mutex.runExclusive(() => save(noteId + text)), [noteId, mutex]);
+}
+export function CheckoutButton() {
+  const [paying, setPaying] = useState(false);
+  const submitLock = new Mutex();
+  const onClick = () => submitLock.runExclusive(async () => {
+    setPaying(true);
+    await save('order');
+  });
+  return { disabled: paying, onClick };
+}`;
+
 const perRenderTsx = perRender.replace('return increment;', 'return <button onClick={increment}>{count}</button>;');
 
 const at = (code: string, snippet: string, occurrence?: number) => locate(code, snippet, occurrence);
@@ -442,8 +461,8 @@ export class Session {
       errors: [
         {
           messageId: 'lockPerCall',
-          data: { name: 'mutex', takeLine: at(perCall, 'mutex.runExclusive').line },
-          ...at(perCall, 'new Mutex()'),
+          data: { name: 'mutex', createdLine: at(perCall, 'new Mutex()').line },
+          ...at(perCall, 'mutex.runExclusive'),
           suggestions: [{ messageId: 'hoistLock', data: { name: 'mutex' }, output: perCallHoisted }],
         },
       ],
@@ -454,8 +473,8 @@ export class Session {
       errors: [
         {
           messageId: 'lockPerCall',
-          data: { name: 'gate', takeLine: at(perCallAcquire, 'gate.acquire()').line },
-          ...at(perCallAcquire, 'new Semaphore(1)'),
+          data: { name: 'gate', createdLine: at(perCallAcquire, 'new Semaphore(1)').line },
+          ...at(perCallAcquire, 'gate.acquire()'),
           suggestions: [
             {
               messageId: 'hoistLock',
@@ -488,8 +507,8 @@ export class Uploader {
       errors: [
         {
           messageId: 'lockPerCall',
-          data: { name: 'mutex', takeLine: at(perCallLocalDependency, 'mutex.runExclusive').line },
-          ...at(perCallLocalDependency, 'withTimeout('),
+          data: { name: 'mutex', createdLine: at(perCallLocalDependency, 'withTimeout(').line },
+          ...at(perCallLocalDependency, 'mutex.runExclusive'),
           suggestions: [],
         },
       ],
@@ -577,13 +596,30 @@ it('runs the callback', async () => {
       errors: [
         {
           messageId: 'lockPerRender',
-          data: { name: 'mutex', component: 'Counter' },
-          ...at(perRender, 'new Mutex()'),
+          data: { name: 'mutex', component: 'Counter', createdLine: at(perRender, 'new Mutex()').line },
+          ...at(perRender, 'mutex.runExclusive'),
         },
         {
           messageId: 'lockPerRender',
-          data: { name: 'mutex', component: 'useCounter' },
-          ...at(perRender, 'new Mutex()', 2),
+          data: { name: 'mutex', component: 'useCounter', createdLine: at(perRender, 'new Mutex()', 2).line },
+          ...at(perRender, 'mutex.runExclusive', 2),
+        },
+      ],
+    },
+    {
+      name: 'a useCallback made again whenever the lock changes, in a component that calls hooks but renders no JSX',
+      code: perRenderDeps,
+      filename: 'component.tsx',
+      errors: [
+        {
+          messageId: 'lockPerRender',
+          data: { name: 'mutex', component: 'useAutosave', createdLine: at(perRenderDeps, 'new Mutex()').line },
+          ...at(perRenderDeps, 'mutex.runExclusive'),
+        },
+        {
+          messageId: 'lockPerRender',
+          data: { name: 'submitLock', component: 'CheckoutButton', createdLine: at(perRenderDeps, 'new Mutex()', 2).line },
+          ...at(perRenderDeps, 'submitLock.runExclusive'),
         },
       ],
     },

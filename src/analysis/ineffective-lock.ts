@@ -262,6 +262,9 @@ class IneffectiveLockFinder {
     let released: TSESTree.CallExpression | undefined;
     let acquired = false;
     for (const [index, inner] of tryStatement.block.body.entries()) {
+      // `if (!lock.tryAcquire()) return;` inside the `try`: that return runs the `finally` too.
+      const failedTry = this.leavesWhenTryFails(inner, key);
+      if (failedTry && !acquired) return { reason: 'tryAcquireFailed', line: failedTry.loc.start.line };
       const take = this.lockMethodIn(inner, key, 'acquireAsync');
       if (take) {
         if (!acquired && (index > 0 || take.arguments.length > 0)) return { reason: 'acquireMayThrow', line: take.loc.start.line };
@@ -299,6 +302,18 @@ class IneffectiveLockFinder {
         callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' && callee.property.type === 'Identifier' ? callee.property.name : '';
       return acquirers.has(name);
     });
+  }
+
+  /** The `tryAcquire()` of `if (!lock.tryAcquire()) return;` (or `throw`, or a block ending in one). */
+  private leavesWhenTryFails(statement: TSESTree.Statement, key: LockKey): TSESTree.CallExpression | undefined {
+    if (statement.type !== 'IfStatement' || statement.test.type !== 'UnaryExpression' || statement.test.operator !== '!') return undefined;
+    const tried = statement.test.argument;
+    const member = tried.type === 'CallExpression' ? calledMethod(tried) : undefined;
+    if (tried.type !== 'CallExpression' || member?.method !== 'tryAcquire') return undefined;
+    const triedKey = this.file.keyOf(member.receiver);
+    if (!triedKey || !sameLock(triedKey, key)) return undefined;
+    const exit = statement.consequent.type === 'BlockStatement' ? statement.consequent.body.at(-1) : statement.consequent;
+    return exit?.type === 'ReturnStatement' || exit?.type === 'ThrowStatement' ? tried : undefined;
   }
 
   /** `if (!lock.tryAcquire()) { …; lock.release(); }` or the `else` of `if (lock.tryAcquire())`. */

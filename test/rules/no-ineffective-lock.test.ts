@@ -129,6 +129,20 @@ export function tick(step: () => void) {
   step();
 }`;
 
+const awaitLockTryInTry = `
+import AwaitLock from 'await-lock';
+const lock = new AwaitLock();
+declare function rebuild(): Promise<void>;
+export async function rebuildOnce() {
+  try {
+    if (!lock.tryAcquire()) return false;
+    await rebuild();
+    return true;
+  } finally {
+    lock.release();
+  }
+}`;
+
 const awaitLockNeverAcquired = `
 import AwaitLock from 'await-lock';
 const lock = new AwaitLock();
@@ -543,6 +557,11 @@ export class Uploader {
       name: 'await-lock released when tryAcquire failed',
       code: awaitLockTry,
       errors: [releaseNotHeld(awaitLockTry, 'releaseAfterFailedTry', 'lock.tryAcquire')],
+    },
+    {
+      name: 'await-lock: the return taken when tryAcquire failed inside the try runs the finally that releases',
+      code: awaitLockTryInTry,
+      errors: [releaseNotHeld(awaitLockTryInTry, 'releaseAfterFailedTry', 'lock.tryAcquire')],
     },
     {
       name: 'await-lock released in the try and again in finally',

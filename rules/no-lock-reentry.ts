@@ -43,7 +43,7 @@ export default createRule<[], MessageIds>({
                 heldLine: data.heldLine,
                 outcome: data.outcome,
                 callee: reentry.callee.name,
-                calleeLine: reentry.callee.take.loc.start.line,
+                calleeLine: reentry.callee.line,
               },
             });
             continue;

@@ -1,4 +1,5 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import * as path from 'node:path';
 import * as ts from 'typescript';
 
 import { awaitedWithin, calledMethod, containsOwn, oncePerFile, type LockFile, type LockKey, sameLock, thisOwnerOf, unwrap } from './lock-identity';
@@ -17,8 +18,8 @@ export interface Reentry {
   label: string;
   /** With `withTimeout`, the inner take fails after the timeout instead of waiting forever. */
   timesOut: boolean;
-  /** For `call`: the called function's name and its own take of the lock. */
-  callee?: { name: string; take: TSESTree.CallExpression };
+  /** For `call`: the called function's name and where it takes the lock (a line, or a line of another file). */
+  callee?: { name: string; line: number | string };
   /** For a nested runExclusive whose callback can run inline: the replacement. */
   unwrap?: { range: [number, number]; text: string };
 }
@@ -194,7 +195,13 @@ class ReentryFinder {
       return;
     }
     const callee = this.calleeOf(call);
-    if (!callee) return;
+    if (!callee) {
+      const imported = this.importedTake(call, held.key);
+      if (imported && awaited()) {
+        this.found.set(call, { kind: 'call', node: call, held: held.take, label, timesOut: held.timesOut, callee: imported });
+      }
+      return;
+    }
     const calleeTake = this.calleeTake(callee);
     if (!calleeTake || !this.sameThroughCall(call, callee, calleeTake.key, held.key) || !awaited()) return;
     this.found.set(call, {
@@ -203,7 +210,7 @@ class ReentryFinder {
       held: held.take,
       label,
       timesOut: held.timesOut,
-      callee: { name: this.sourceCode.getText(call.callee), take: calleeTake.take },
+      callee: { name: this.sourceCode.getText(call.callee), line: calleeTake.take.loc.start.line },
     });
   }
 
@@ -247,6 +254,46 @@ class ReentryFinder {
     // An object literal's method: `{ async add() { … } }` or `add: async () => …`.
     if (member?.type === 'Property' && isFunctionNode(member.value)) return member.value;
     return undefined;
+  }
+
+  /**
+   * `helper()` imported from another file, where the held lock is a module-level lock (imported from
+   * that file too, or declared there): the checker resolves both names to their declarations, and the
+   * helper's first statement returns or awaits a take of that same lock.
+   */
+  private importedTake(call: TSESTree.CallExpression, heldKey: LockKey): { name: string; line: string } | undefined {
+    const callee = unwrap(call.callee);
+    if (callee.type !== 'Identifier' || heldKey.thisOwner || heldKey.suffix !== '' || !heldKey.root) return undefined;
+    if (this.file.variableOf(callee)?.defs[0]?.type !== 'ImportBinding') return undefined;
+    const checker = this.file.checker;
+    const resolve = (symbol: ts.Symbol | undefined): ts.Symbol | undefined =>
+      symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    const heldIdentifier = heldKey.root.identifiers.at(0);
+    if (!heldIdentifier) return undefined;
+    const heldSymbol = resolve(checker.getSymbolAtLocation(this.file.services.esTreeNodeToTSNodeMap.get(heldIdentifier)));
+    const declaration = resolve(checker.getSymbolAtLocation(this.file.services.esTreeNodeToTSNodeMap.get(callee)))?.valueDeclaration;
+    if (!heldSymbol || !declaration) return undefined;
+    let body: ts.ConciseBody | undefined;
+    if (ts.isFunctionDeclaration(declaration)) body = declaration.body;
+    else if (ts.isVariableDeclaration(declaration) && declaration.initializer && (ts.isArrowFunction(declaration.initializer) || ts.isFunctionExpression(declaration.initializer))) {
+      body = declaration.initializer.body;
+    }
+    if (!body) return undefined;
+    let taken: ts.Expression | undefined;
+    if (!ts.isBlock(body)) taken = body;
+    else {
+      const first = body.statements.at(0);
+      if (first && ts.isReturnStatement(first)) taken = first.expression;
+      else if (first && ts.isExpressionStatement(first) && ts.isAwaitExpression(first.expression)) taken = first.expression.expression;
+    }
+    while (taken && (ts.isAwaitExpression(taken) || ts.isParenthesizedExpression(taken))) taken = taken.expression;
+    if (!taken || !ts.isCallExpression(taken) || !ts.isPropertyAccessExpression(taken.expression)) return undefined;
+    if (taken.expression.name.text !== 'runExclusive' && taken.expression.name.text !== 'acquire') return undefined;
+    const receiver = taken.expression.expression;
+    if (!ts.isIdentifier(receiver) || resolve(checker.getSymbolAtLocation(receiver)) !== heldSymbol) return undefined;
+    const file = taken.getSourceFile();
+    const line = file.getLineAndCharacterOfPosition(taken.getStart(file)).line + 1;
+    return { name: callee.name, line: `${line} of ${path.basename(file.fileName)}` };
   }
 
   /**

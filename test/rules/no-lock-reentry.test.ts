@@ -51,6 +51,23 @@ function throughCall(code: string, expected: Expected & { callee: string; callee
   };
 }
 
+const importedHelper = `
+import { readSetting, settingsMutex, writeSetting } from './lib/settings';
+export async function resetTheme(): Promise<void> {
+  await settingsMutex.runExclusive(async () => {
+    if (readSetting('theme') !== 'high-contrast') {
+      await writeSetting('theme', 'system');
+    }
+  });
+}`;
+
+const importedHelperOutside = `
+import { readSetting, settingsMutex, writeSetting } from './lib/settings';
+export async function resetTheme(): Promise<void> {
+  const theme = await settingsMutex.runExclusive(() => readSetting('theme'));
+  if (theme !== 'high-contrast') await writeSetting('theme', 'system');
+}`;
+
 const directNested = `
 import { Mutex } from 'async-mutex';
 export class Counter {
@@ -240,6 +257,7 @@ export class Store {
 
 createRuleTester().run('no-lock-reentry', rule, {
   valid: [
+    { name: 'the imported function that takes the mutex is called after the section, not in it', code: importedHelperOutside },
     {
       name: 'distinct mutexes nested in a consistent order',
       code: `
@@ -507,6 +525,23 @@ export async function chain() {
     },
   ],
   invalid: [
+    {
+      name: 'a function imported from another file that takes the same imported mutex (followed through the checker)',
+      code: importedHelper,
+      errors: [
+        {
+          messageId: 'reentryThroughCall',
+          data: {
+            lock: '`settingsMutex`',
+            heldLine: locate(importedHelper, 'settingsMutex.runExclusive').line,
+            outcome: FOREVER,
+            callee: 'writeSetting',
+            calleeLine: '8 of settings.ts',
+          },
+          ...locate(importedHelper, "writeSetting('theme'"),
+        },
+      ],
+    },
     {
       name: 'async-lock made without options: the same key again waits forever',
       code: asyncLockNested,

@@ -19,6 +19,12 @@ export interface Corpus {
    * the runExclusive wrap; of the lock-misuse rules only require-lock-release has an autofix.
    */
   minimumFixedShare: number;
+  /**
+   * Labelled reports the plugin does not make yet, each with the reason: the case then asserts
+   * everything else it expects, and fails once the report appears (so the entry must go). They
+   * still count as misses in the corpus's recall.
+   */
+  knownMisses?: Readonly<Record<string, { report: string; why: string }>>;
 }
 
 /**
@@ -29,7 +35,18 @@ export interface Corpus {
 export const corpora: readonly Corpus[] = [
   { name: 'corpus', root: path.resolve(__dirname, '../fixtures/corpus'), minimumCases: 200, minimumFixedShare: 0.4 },
   { name: 'held-out corpus', root: path.resolve(__dirname, '../fixtures/heldout'), minimumCases: 70, minimumFixedShare: 0.4 },
-  { name: 'held-out lock-misuse corpus', root: path.resolve(__dirname, '../fixtures/heldout-locks'), minimumCases: 80, minimumFixedShare: 0.04 },
+  {
+    name: 'held-out lock-misuse corpus',
+    root: path.resolve(__dirname, '../fixtures/heldout-locks'),
+    minimumCases: 80,
+    minimumFixedShare: 0.04,
+    knownMisses: {
+      '37-per-request-service-instance.ts': {
+        report: 'no-ineffective-lock:12',
+        why: 'a lock per instance is followed only when the per-call instance is used through the lock field itself, not through a method that takes it',
+      },
+    },
+  },
 ];
 
 /**

@@ -597,6 +597,8 @@ export class FunctionFlow {
       if (node.type === 'WhileStatement' || node.type === 'ForStatement') {
         const checks = node.test ? this.condition(node.test, bodyState) : NO_FACTS;
         exitState = node.test ? bodyState.clone() : null;
+        // Leaving the loop is decided by the same test: a fresh test supersedes a stale check of the state.
+        if (exitState) this.guard(exitState, checks);
         this.guard(bodyState, checks);
       } else if (node.type === 'ForInStatement' || node.type === 'ForOfStatement') {
         exitState = bodyState.clone();
@@ -621,6 +623,7 @@ export class FunctionFlow {
       if (end && node.type === 'DoWhileStatement') {
         const checks = this.condition(node.test, end);
         exitState = end.clone();
+        this.guard(exitState, checks);
         this.guard(end, checks);
       }
       this.frames.pop();
@@ -656,6 +659,7 @@ export class FunctionFlow {
   }
 
   private tryStatement(node: TSESTree.TryStatement, state: FlowState): FlowState | null {
+    const entryChecks = new Set(state.checks);
     const frame = newFrame('try');
     frame.throws.push(state.clone());
     this.frames.push(frame);
@@ -670,7 +674,15 @@ export class FunctionFlow {
       }
     }
     if (!node.finalizer) return normal;
-    if (normal) return this.statement(node.finalizer, normal);
+    if (normal) {
+      // The finally block runs however the try block ended: a check that only chose between ending
+      // normally and throwing (`if (late) throw …`) does not guard it, though it still guards what follows.
+      const decidedInTry = [...normal.checks].filter((fact) => !entryChecks.has(fact));
+      normal.checks = new Set([...normal.checks].filter((fact) => entryChecks.has(fact)));
+      const end = this.statement(node.finalizer, normal);
+      if (end) for (const fact of decidedInTry) end.checks.add(fact);
+      return end;
+    }
     // Every path left through return/throw: the finally block still runs, but nothing follows it here.
     const abrupt = FlowState.joinAll(frame.throws);
     if (abrupt) this.statement(node.finalizer, abrupt);
@@ -878,7 +890,7 @@ export class FunctionFlow {
         // The left value is the result only on the path that skipped the right side.
         const shortCircuit = this.onShortCircuit(left.facts, node, state);
         for (const fact of shortCircuit) if (!left.facts.has(fact)) rightState.status.delete(fact);
-        const joined = FlowState.join(state, rightState, 'expression');
+        const joined = FlowState.join(state.skipping(node.right), rightState, 'expression');
         if (joined) this.replace(state, joined);
         return { facts: unionFacts(shortCircuit, right.facts, this.asGuards(checks)) };
       }
@@ -890,7 +902,7 @@ export class FunctionFlow {
         this.guard(state, test);
         const whenTrue = this.expression(node.consequent, thenState);
         const whenFalse = this.expression(node.alternate, state);
-        const joined = FlowState.join(thenState, state, 'expression');
+        const joined = FlowState.join(thenState.skipping(node.alternate), state.skipping(node.consequent), 'expression');
         if (joined) {
           this.unguard(joined, before, test);
           this.replace(state, joined);
@@ -998,7 +1010,7 @@ export class FunctionFlow {
       const value = this.expression(node.right, assigning);
       store(value, assigning);
       this.unguard(assigning, before, current.facts);
-      const joined = FlowState.join(state, assigning, 'expression');
+      const joined = FlowState.join(state.skipping(node.right), assigning, 'expression');
       if (joined) this.replace(state, joined);
       return joinValues(current, value);
     }
@@ -1072,7 +1084,7 @@ export class FunctionFlow {
       const isReduce = node.callee.type === 'MemberExpression' && staticPropertyName(node.callee)?.startsWith('reduce');
       const result = this.walkFunctionBody(argument, branch, isReduce ? [EMPTY_VALUE, element] : [element]);
       facts = unionFacts(facts, result.value.facts);
-      const joined = FlowState.join(state, result.state, 'expression');
+      const joined = FlowState.join(state.skipping(argument), result.state, 'expression');
       if (joined) this.replace(state, joined);
     }
     return facts;

@@ -73,7 +73,8 @@ export interface CallUnderLock {
 export interface FlowContext {
   shared: SharedStateResolver;
   locks: LockRecognizer;
-  containerKind(receiver: TSESTree.Expression): ContainerKind | undefined;
+  /** Whether the receiver, the shared state at `path`, is a Map, a Set or an array (asked once per path). */
+  containerKind(receiver: TSESTree.Expression, path: StatePath): ContainerKind | undefined;
   /** Lock callbacks analysed inline by their enclosing function, so not on their own. */
   inlined: WeakSet<FunctionNode>;
   findings: Map<TSESTree.Node, RaceFinding>;
@@ -1045,7 +1046,7 @@ export class FunctionFlow {
       if (method !== undefined && SYNC_CALLBACK_METHODS.has(method)) {
         args = { facts: unionFacts(args.facts, this.syncCallbacks(node, receiver, state)) };
       }
-      const kind = receiver.alias && method !== undefined ? this.containerMethod(receiverNode, method) : undefined;
+      const kind = receiver.alias && method !== undefined ? this.containerMethod(receiverNode, receiver.alias, method) : undefined;
       if (kind && receiver.alias && method !== undefined) {
         const contents = childPath(receiver.alias, CONTENTS);
         if (CONTAINER_WRITES[kind].has(method)) {
@@ -1090,12 +1091,12 @@ export class FunctionFlow {
     return facts;
   }
 
-  private containerMethod(receiver: TSESTree.Expression, method: string): ContainerKind | undefined {
+  private containerMethod(receiver: TSESTree.Expression, path: StatePath, method: string): ContainerKind | undefined {
     const mayBe = (['map', 'set', 'array'] as const).some(
       (kind) => CONTAINER_READS[kind].has(method) || CONTAINER_WRITES[kind].has(method),
     );
     if (!mayBe) return undefined;
-    const kind = this.ctx.containerKind(receiver);
+    const kind = this.ctx.containerKind(receiver, path);
     if (!kind) return undefined;
     return CONTAINER_READS[kind].has(method) || CONTAINER_WRITES[kind].has(method) ? kind : undefined;
   }

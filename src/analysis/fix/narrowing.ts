@@ -97,8 +97,10 @@ function computeNarrowingLoss(
     const tsNode = services.esTreeNodeToTSNodeMap.get(node);
     const symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(tsNode) ? tsNode.name : tsNode);
     if (!symbol) return false;
-    const declared = checker.typeToString(checker.getTypeOfSymbol(symbol));
-    return checker.typeToString(checker.getTypeAtLocation(tsNode)) !== declared;
+    const declared = checker.getTypeOfSymbol(symbol);
+    const here = checker.getTypeAtLocation(tsNode);
+    // The same type object needs no printing: the common case, where nothing was narrowed.
+    return here !== declared && checker.typeToString(here) !== checker.typeToString(declared);
   };
   const isConst = (node: TSESTree.Node): boolean => {
     if (node.type !== 'Identifier') return false;

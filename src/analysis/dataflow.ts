@@ -428,17 +428,38 @@ export class FunctionFlow {
 
   /** Enter a branch guarded by `checks`; a fresh check supersedes stale checks of the same state. */
   private guard(state: FlowState, checks: ReadonlySet<Fact>): void {
+    // The stale checks in force, by the key of their path: a fresh check of a path supersedes the
+    // stale checks of that path and of every path it lies in (the ones that `overwrites` it).
+    let staleByKey: Map<string, Fact[]> | undefined;
     for (const fact of checks) {
-      if (!state.status.has(fact)) continue;
-      if (!state.status.get(fact)?.suspension) {
-        for (const existing of [...state.checks]) {
-          if (existing !== fact && state.status.get(existing)?.suspension && overwrites(existing.path, fact.path)) {
-            state.checks.delete(existing);
-          }
+      const status = state.status.get(fact);
+      if (!status) continue;
+      if (!status.suspension) {
+        staleByKey ??= this.staleChecksByKey(state);
+        let key = fact.path.root;
+        for (let i = 0; ; i++) {
+          for (const existing of staleByKey.get(key) ?? []) if (existing !== fact) state.checks.delete(existing);
+          if (i === fact.path.segments.length) break;
+          key += `\u0000${fact.path.segments[i]}`;
         }
+      } else if (staleByKey) {
+        const list = staleByKey.get(fact.path.key);
+        if (list) list.push(fact);
+        else staleByKey.set(fact.path.key, [fact]);
       }
       state.checks.add(fact);
     }
+  }
+
+  private staleChecksByKey(state: FlowState): Map<string, Fact[]> {
+    const byKey = new Map<string, Fact[]>();
+    for (const existing of state.checks) {
+      if (!state.status.get(existing)?.suspension) continue;
+      const list = byKey.get(existing.path.key);
+      if (list) list.push(existing);
+      else byKey.set(existing.path.key, [existing]);
+    }
+    return byKey;
   }
 
   /** Leave the branches of a condition that both reach the join: their guards no longer decide anything. */

@@ -707,7 +707,10 @@ export class FunctionFlow {
     }
     // Every path left through return/throw: the finally block still runs, but nothing follows it here.
     const abrupt = FlowState.joinAll(frame.throws);
-    if (abrupt) this.statement(node.finalizer, abrupt);
+    if (abrupt) {
+      abrupt.checks = new Set([...abrupt.checks].filter((fact) => entryChecks.has(fact)));
+      this.statement(node.finalizer, abrupt);
+    }
     return null;
   }
 

@@ -227,6 +227,26 @@ export class Session {
   }
 }`,
     },
+    {
+      name: 'a finally block after a try that always returns or throws is not guarded by its checks either (mongodb sessions)',
+      code: `${decls}
+export class Session {
+  private context: { enabled(): boolean; remaining: number } | null = null;
+  async run() {
+    const remaining = this.context?.enabled() ? this.context.remaining : 100;
+    const deadline = Date.now() + remaining;
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if (Date.now() >= deadline) throw new Error('late');
+        await save();
+      }
+      return 1;
+    } finally {
+      this.context = null;
+    }
+  }
+}`,
+    },
     // --- end of bench false positives ---
   ],
   invalid: [

@@ -176,6 +176,7 @@ function measureScaling() {
       previousMs = ms;
       previousN = n;
       perStatement.push(ms / statements);
+      console.log(`  (${family.name}: ${fmt(statements)} statements measured)`);
       cells.push(`${fmt(statements)} stmts / ${fmt(lines)} lines: ${fmt(ms)} ms, ${fmt((ms / statements) * 1000, 1)} µs/stmt, ${reports} reports`);
     }
     const ratio = Math.max(...perStatement) / Math.min(...perStatement);

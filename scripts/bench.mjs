@@ -1,14 +1,22 @@
-// Measures what the plugin adds to a type-aware lint run. Generates a synthetic TypeScript project
-// in the OS temp directory, then lints it in fresh child processes (typescript-eslint caches
-// programs per process, so runs sharing a process would flatter whichever runs second):
-//   baseline  typescript-eslint parser + type information + one cheap type-aware rule
-//   plugin    the same plus `configs.all` of the built plugin
-//   stats     the plugin run again with ESLint's `stats: true`, for the time spent in each rule
-// Baseline and plugin runs alternate `--runs` times; wall times are medians.
-// Prints figures only. Usage: npm run bench [-- --files 200 --lines 150 --runs 3 --keep]
-import { execFileSync } from 'node:child_process';
+// What the plugin costs and what it reports on code nobody wrote for it. Every lint runs in a fresh
+// child process (scripts/bench/lint-run.mjs: ESLint's Node API with `stats: true`), because
+// typescript-eslint keeps its programs per process and runs sharing one would flatter the later ones.
+//
+// 1. Corpora: mongodb and matrix-js-sdk (their published src/, installed by npm into bench/.cache)
+//    and a synthetic project, each linted with typed linting (projectService) in five configurations:
+//      floor                   typed parsing, no rules
+//      no-floating-promises    typescript-eslint's, alone: the cost of a well-optimized type-aware rule
+//      require-atomic-updates  ESLint core's, alone: the rule users would pick instead
+//      recommended, all        the plugin's configs (rule names from the built plugin at run time)
+//    Wall time and peak RSS (median of --runs), rule time from ESLint's stats, reports per rule,
+//    crashes. Every report of the plugin and of require-atomic-updates goes to bench/results/.
+// 2. Scaling: generated files of N statements; rule time per statement must stay flat.
+// 3. Cold start: one file of fixtures/demo linted by a fresh process, with and without the plugin.
+//
+// Usage: npm run bench [-- --runs 3 --quick --corpora mongodb,matrix-js-sdk,synthetic --skip scaling,cold]
+//   --quick: one run per configuration, smaller scaling sizes, five cold starts.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,350 +24,204 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { ESLint } from 'eslint';
-import tseslint from 'typescript-eslint';
+import ts from 'typescript';
+
+import { cacheDir, CORPORA, describeProject, installCorpora, prepareCorpus } from './bench/corpora.mjs';
+import { generateProject, generateScalingProject, SCALING } from './bench/synthetic.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const self = fileURLToPath(import.meta.url);
+const runner = path.join(root, 'scripts', 'bench', 'lint-run.mjs');
+const resultsDir = path.join(root, 'bench', 'results');
 
 const { values: args } = parseArgs({
   options: {
+    runs: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    corpora: { type: 'string', default: 'mongodb,matrix-js-sdk,synthetic' },
+    skip: { type: 'string', default: '' },
     files: { type: 'string', default: '200' },
     lines: { type: 'string', default: '150' },
-    runs: { type: 'string', default: '3' },
-    keep: { type: 'boolean', default: false },
-    measure: { type: 'string' },
-    dir: { type: 'string' },
   },
 });
+const runs = Number(args.runs ?? (args.quick ? 1 : 3));
+const skip = new Set(args.skip.split(',').filter(Boolean));
+const CONFIGURATIONS = ['floor', 'no-floating-promises', 'require-atomic-updates', 'recommended', 'all'];
 
-// --- the synthetic project ------------------------------------------------------------------------
-
-/** Deterministic pseudo-random numbers, so that every run lints the same project. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
-const IO = `export interface Row {
-  id: string;
-  amount: number;
-  updatedAt: number;
-}
-
-const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
-
-export async function loadRow(id: string): Promise<Row> {
-  await tick();
-  return { id, amount: id.length, updatedAt: Date.now() };
-}
-
-export async function saveRow(row: Row): Promise<void> {
-  await tick();
-  if (!row.id) throw new Error('row without id');
-}
-
-export async function price(sku: string): Promise<number> {
-  await tick();
-  return sku.length;
-}
-
-/** Visits per id, shared by every module that imports it. */
-export const visits = new Map<string, number>();
-`;
-
-// Each block takes a unique suffix `n`; most are ordinary code, a few are races of each kind.
-const BLOCKS = [
-  // Plain synchronous helpers: the bulk of any real code base.
-  (n) => `export interface Item${n} {
-  sku: string;
-  quantity: number;
-  tags: readonly string[];
-}
-
-export function describe${n}(item: Item${n}): string {
-  const tags = item.tags.length > 0 ? \` [\${item.tags.join(', ')}]\` : '';
-  return \`\${item.quantity} × \${item.sku}\${tags}\`;
-}
-
-export function total${n}(items: readonly Item${n}[], unit: (sku: string) => number): number {
-  let sum = 0;
-  for (const item of items) {
-    if (item.quantity <= 0) continue;
-    sum += unit(item.sku) * item.quantity;
-  }
-  return Math.round(sum * 100) / 100;
-}
-`,
-  // Async code on locals only.
-  (n) => `export async function enrich${n}(ids: readonly string[]): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const id of ids) {
-    const row = await loadRow(id);
-    if (row.amount > 0) rows.push({ ...row, amount: row.amount * 2 });
-  }
-  let latest = 0;
-  for (const row of rows) latest = Math.max(latest, row.updatedAt);
-  await Promise.all(rows.map((row) => saveRow({ ...row, updatedAt: latest })));
-  return rows;
-}
-`,
-  // Module state updated correctly: the increment does not span the await.
-  (n) => `let processed${n} = 0;
-
-export async function process${n}(id: string): Promise<number> {
-  processed${n} += 1;
-  const row = await loadRow(id);
-  await saveRow({ ...row, amount: row.amount + processed${n} });
-  return processed${n};
-}
-`,
-  // Lost update on module state.
-  (n) => `let balance${n} = 0;
-
-export async function credit${n}(id: string): Promise<void> {
-  const before = balance${n};
-  const row = await loadRow(id);
-  balance${n} = before + row.amount;
-}
-`,
-  // A class with a locked section and an unlocked lost update on a field.
-  (n) => `export class Wallet${n} {
-  private balance = 0;
-  private readonly mutex = new Mutex();
-
-  async deposit(id: string): Promise<void> {
-    await this.mutex.runExclusive(async () => {
-      const row = await loadRow(id);
-      this.balance = this.balance + row.amount;
-      await saveRow({ ...row, amount: this.balance });
-    });
-  }
-
-  async charge(sku: string): Promise<void> {
-    this.balance -= await price(sku);
-  }
-
-  get current(): number {
-    return this.balance;
-  }
-}
-`,
-  // Check-then-act cache fill, beside an in-flight memoized one.
-  (n) => `const rows${n} = new Map<string, Row>();
-const pending${n} = new Map<string, Promise<Row>>();
-
-export async function cached${n}(id: string): Promise<Row | undefined> {
-  if (!rows${n}.has(id)) {
-    rows${n}.set(id, await loadRow(id));
-  }
-  return rows${n}.get(id);
-}
-
-export function shared${n}(id: string): Promise<Row> {
-  let row = pending${n}.get(id);
-  if (!row) {
-    row = loadRow(id);
-    pending${n}.set(id, row);
-  }
-  return row;
-}
-`,
-  // Parallel accumulation, racy and correct.
-  (n) => `export async function sum${n}(skus: readonly string[]): Promise<[number, number]> {
-  let racy = 0;
-  let safe = 0;
-  await Promise.all(
-    skus.map(async (sku) => {
-      racy += await price(sku);
-      const each = await price(sku);
-      safe += each;
-    }),
-  );
-  return [racy, safe];
-}
-`,
-  // acquire/release in try/finally.
-  (n) => `const lock${n} = new Mutex();
-let version${n} = 0;
-
-export async function bump${n}(id: string): Promise<number> {
-  const release = await lock${n}.acquire();
-  try {
-    const seen = version${n};
-    await saveRow(await loadRow(id));
-    version${n} = seen + 1;
-    return version${n};
-  } finally {
-    release();
-  }
-}
-`,
-  // Lost update on imported state: the entries of a Map another module owns.
-  (n) => `export async function visit${n}(id: string): Promise<void> {
-  const seen = visits.get(id) ?? 0;
-  await saveRow(await loadRow(id));
-  visits.set(id, seen + 1);
-}
-`,
-];
-// How often each block appears: mostly ordinary code.
-const WEIGHTS = [5, 4, 2, 1, 1, 1, 1, 1, 1];
-
-function generateProject(dir, fileCount, linesPerFile) {
-  const next = random(42);
-  const pick = () => {
-    let roll = next() * WEIGHTS.reduce((a, b) => a + b, 0);
-    return BLOCKS[WEIGHTS.findIndex((w) => (roll -= w) < 0)];
-  };
-  fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
-  fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
-  // The project imports the real async-mutex so that lock detection sees its real types.
-  fs.symlinkSync(path.join(root, 'node_modules', 'async-mutex'), path.join(dir, 'node_modules', 'async-mutex'), 'dir');
-  fs.writeFileSync(
-    path.join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022',
-        module: 'commonjs',
-        moduleResolution: 'node10',
-        lib: ['ES2022', 'DOM'],
-        types: [],
-        strict: true,
-        skipLibCheck: true,
-        noEmit: true,
-      },
-      include: ['src'],
-    }),
-  );
-  fs.writeFileSync(path.join(dir, 'src', 'io.ts'), IO);
-  let lines = IO.split('\n').length - 1;
-  for (let file = 0; file < fileCount; file++) {
-    let text = `import { Mutex } from 'async-mutex';\n\nimport { loadRow, price, saveRow, visits, type Row } from './io';\n\n`;
-    for (let block = 0; text.split('\n').length < linesPerFile; block++) text += `${pick()(`${file}_${block}`)}\n`;
-    fs.writeFileSync(path.join(dir, 'src', `module${file}.ts`), text);
-    lines += text.split('\n').length - 1;
-  }
-  return { files: fileCount + 1, lines };
-}
-
-// --- one measurement (child process) -----------------------------------------------------------------
-
-async function measure(kind, dir) {
-  const plugin = kind === 'baseline' ? undefined : createRequire(import.meta.url)(path.join(root, 'dist', 'src', 'index.js'));
-  const start = performance.now();
-  const eslint = new ESLint({
-    cwd: dir,
-    stats: kind === 'stats',
-    overrideConfigFile: true,
-    overrideConfig: [
-      {
-        files: ['**/*.ts'],
-        languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: dir } },
-        plugins: { '@typescript-eslint': tseslint.plugin },
-        // A cheap type-aware rule, so that the baseline builds the program and asks the checker.
-        rules: { '@typescript-eslint/await-thenable': 'error' },
-      },
-      ...(plugin ? [plugin.configs.all] : []),
-    ],
-  });
-  const results = await eslint.lintFiles(['src/**/*.ts']);
-  const ms = performance.now() - start;
-
-  const fatal = results.flatMap((r) => r.messages.filter((m) => m.fatal).map((m) => `${r.filePath}: ${m.message}`));
-  if (fatal.length > 0) throw new Error(`fatal lint messages:\n${fatal.join('\n')}`);
-  const reports = {};
-  for (const message of results.flatMap((r) => r.messages)) reports[message.ruleId] = (reports[message.ruleId] ?? 0) + 1;
-  const ruleMs = {};
-  let parseMs = 0;
-  for (const pass of results.flatMap((r) => r.stats?.times.passes ?? [])) {
-    parseMs += pass.parse?.total ?? 0;
-    for (const [ruleId, { total }] of Object.entries(pass.rules ?? {})) ruleMs[ruleId] = (ruleMs[ruleId] ?? 0) + total;
-  }
-  return {
-    ms,
-    parseMs,
-    ruleMs,
-    reports,
-    // maxRSS is the peak resident set size of this process, in kilobytes.
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20,
-  };
-}
-
-// --- driver -------------------------------------------------------------------------------------------
-
-function runChild(kind, dir) {
-  const out = execFileSync(process.execPath, [self, '--measure', kind, '--dir', dir], {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 2 ** 20,
-  });
-  return JSON.parse(out.trim().split('\n').at(-1));
-}
-
-/** The run with the median wall time; peak RSS is the highest seen over all the runs. */
-function medianRun(runs) {
-  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
-  return { ...sorted[Math.floor((sorted.length - 1) / 2)], peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) };
-}
+// --- helpers ------------------------------------------------------------------------------------------
 
 const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const row = (label, ...cells) => console.log(label.padEnd(28) + cells.map((c) => String(c).padStart(14)).join(''));
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const isPluginRule = (ruleId) => ruleId.startsWith('async-race/');
 
-async function main() {
-  if (args.measure) {
-    process.stdout.write(`${JSON.stringify(await measure(args.measure, args.dir))}\n`);
-    return;
-  }
-  if (!fs.existsSync(path.join(root, 'dist', 'src', 'index.js'))) throw new Error('dist/src/index.js is missing: run `npm run build` first');
+const summary = [];
+function print(line = '') {
+  console.log(line);
+  summary.push(line);
+}
+const row = (label, cells, width = 16) => print(label.padEnd(30) + cells.map((c) => String(c).padStart(width)).join(''));
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'async-race-bench-'));
-  try {
-    const { files, lines } = generateProject(dir, Number(args.files), Number(args.lines));
-    console.log(`Synthetic project: ${fmt(files)} files, ${fmt(lines)} lines in ${dir}`);
-    console.log(`Node ${process.version}, ESLint ${ESLint.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}\n`);
-
-    const runs = { baseline: [], plugin: [] };
-    for (let i = 0; i < Number(args.runs); i++) for (const kind of ['baseline', 'plugin']) runs[kind].push(runChild(kind, dir));
-    const baseline = medianRun(runs.baseline);
-    const withPlugin = medianRun(runs.plugin);
-    const stats = runChild('stats', dir);
-
-    const ruleReports = (run) => Object.entries(run.reports).filter(([id]) => id.startsWith('async-race/'));
-    const count = (run) => Object.values(run.reports).reduce((a, b) => a + b, 0);
-    const perKLines = (ms) => fmt((ms / lines) * 1000, 1);
-    console.log(`Median of ${fmt(runs.baseline.length)} run${runs.baseline.length === 1 ? '' : 's'} each, alternating:`);
-    row('', 'baseline', 'with plugin');
-    row('wall time (ms)', fmt(baseline.ms), fmt(withPlugin.ms));
-    row('ms per 1k lines', perKLines(baseline.ms), perKLines(withPlugin.ms));
-    row('peak RSS (MB)', fmt(baseline.peakRssMb), fmt(withPlugin.peakRssMb));
-    row('heap used at end (MB)', fmt(baseline.heapUsedMb), fmt(withPlugin.heapUsedMb));
-    row('reports', fmt(count(baseline)), fmt(count(withPlugin)));
-
-    const overhead = withPlugin.ms - baseline.ms;
-    console.log(`\nplugin overhead: ${fmt(overhead)} ms (${fmt((overhead / baseline.ms) * 100, 1)}% of baseline)`);
-    console.log(
-      `async-race reports: ${ruleReports(withPlugin).map(([id, n]) => `${id} ${fmt(n)}`).join(', ') || 'none'}`,
-    );
-
-    const asyncRaceMs = Object.entries(stats.ruleMs).filter(([id]) => id.startsWith('async-race/'));
-    const ruleTotal = asyncRaceMs.reduce((sum, [, ms]) => sum + ms, 0);
-    console.log(`\nRule time with ESLint stats (separate run; parse ${fmt(stats.parseMs)} ms):`);
-    for (const [id, ms] of Object.entries(stats.ruleMs).sort(([, a], [, b]) => b - a)) {
-      console.log(`  ${id.padEnd(40)}${`${fmt(ms)} ms`.padStart(12)}`);
-    }
-    console.log(`  async-race rules: ${fmt(ruleTotal)} ms, ${perKLines(ruleTotal)} ms per 1k lines`);
-  } finally {
-    if (args.keep) console.log(`\nkept ${dir}`);
-    else fs.rmSync(dir, { recursive: true, force: true });
-  }
+/** One lint in a fresh process; its wall time is measured from outside, spawn to exit. */
+function lintInChild(configuration, dir, file) {
+  const start = performance.now();
+  const child = spawnSync(process.execPath, [runner, configuration, dir, ...(file ? [file] : [])], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 256 * 2 ** 20,
+  });
+  const wallMs = performance.now() - start;
+  if (child.status !== 0) throw new Error(`${configuration} on ${dir} failed:\n${child.stderr}`);
+  return { ...JSON.parse(child.stdout.trim().split('\n').at(-1)), wallMs };
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+// --- 1. corpora ------------------------------------------------------------------------------------------
+
+function measureCorpus(name, dir) {
+  const project = describeProject(dir);
+  print(`\n## ${name}: ${fmt(project.files)} files, ${fmt(project.lines)} lines, ${fmt(project.typeErrors)} TypeScript errors`);
+  const byConfiguration = Object.fromEntries(CONFIGURATIONS.map((c) => [c, []]));
+  // Round robin, so that a slow moment of the shared machine does not fall on one configuration.
+  for (let run = 0; run < runs; run++) {
+    for (const configuration of CONFIGURATIONS) byConfiguration[configuration].push(lintInChild(configuration, dir));
+  }
+  const stat = (configuration, pick) => median(byConfiguration[configuration].map(pick));
+  const ruleTime = (configuration, filter) =>
+    stat(configuration, (r) => Object.entries(r.ruleMs).filter(([id]) => filter(id)).reduce((sum, [, ms]) => sum + ms, 0));
+
+  print(`median of ${runs} run${runs === 1 ? '' : 's'}; wall = process spawn to exit; rule time from ESLint stats`);
+  row('', ['wall (ms)', 'peak RSS (MB)', 'rule time (ms)', 'reports', 'crashes']);
+  for (const configuration of CONFIGURATIONS) {
+    const last = byConfiguration[configuration].at(-1);
+    row(configuration, [
+      fmt(stat(configuration, (r) => r.wallMs)),
+      fmt(stat(configuration, (r) => r.peakRssMb)),
+      fmt(ruleTime(configuration, () => true)),
+      fmt(last.reports.length),
+      fmt(Math.max(...byConfiguration[configuration].map((r) => r.crashes.length + r.fatal.length))),
+    ]);
+  }
+  const all = byConfiguration.all.at(-1);
+  print('per rule (configuration `all`):');
+  for (const ruleId of Object.keys(all.ruleMs).sort()) {
+    const reports = all.reports.filter((r) => r.ruleId === ruleId).length;
+    print(`  ${ruleId.padEnd(40)}${`${fmt(ruleTime('all', (id) => id === ruleId))} ms`.padStart(12)}${`${fmt(reports)} reports`.padStart(14)}`);
+  }
+  const pluginMs = ruleTime('all', isPluginRule);
+  const nfpMs = ruleTime('no-floating-promises', (id) => id === '@typescript-eslint/no-floating-promises');
+  const wallAll = stat('all', (r) => r.wallMs);
+  const rssFloor = stat('floor', (r) => r.peakRssMb);
+  const rssAll = stat('all', (r) => r.peakRssMb);
+  const crashes = CONFIGURATIONS.flatMap((c) => byConfiguration[c].flatMap((r) => [...r.crashes, ...r.fatal]));
+  const verdict = (ok) => (ok ? 'ok' : 'MISSED');
+  print(`plugin rule time ${fmt(pluginMs)} ms = ${fmt((pluginMs / wallAll) * 100, 1)}% of the typed-lint wall time (target ≤ 5%: ${verdict(pluginMs <= wallAll * 0.05)})`);
+  print(`plugin / no-floating-promises rule time = ${fmt(pluginMs / nfpMs, 2)} (target ≤ 1: ${verdict(pluginMs <= nfpMs)})`);
+  print(`peak RSS with all rules ${fmt(((rssAll - rssFloor) / rssFloor) * 100, 1)}% above the no-rules floor (target ≤ 10%: ${verdict(rssAll <= rssFloor * 1.1)})`);
+  print(`crashes and fatal errors: ${crashes.length}${crashes.map((c) => `\n  ${c.file}: ${c.message}`).join('')}`);
+  writeReports(name, all.reports, byConfiguration['require-atomic-updates'].at(-1).reports);
+}
+
+/** Every report of the plugin and of require-atomic-updates, for a person to review. */
+function writeReports(name, plugin, core) {
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const section = (title, reports) =>
+    [
+      `## ${title} (${reports.length})`,
+      '',
+      ...reports.flatMap((r) => [`- \`${r.file}:${r.line}:${r.column}\` ${r.ruleId}: ${r.message}`, `  \`${r.source.replaceAll('`', "'")}\``]),
+      '',
+    ].join('\n');
+  const text = [
+    `# Reports on ${name}`,
+    '',
+    `Written by \`npm run bench\`; the review of the plugin's reports is in [review.md](review.md).`,
+    '',
+    section('eslint-plugin-async-race, configuration `all`', plugin.filter((r) => isPluginRule(r.ruleId))),
+    section('ESLint core require-atomic-updates', core),
+  ].join('\n');
+  fs.writeFileSync(path.join(resultsDir, `reports-${name}.md`), text);
+  print(`reports written to ${path.relative(root, path.join(resultsDir, `reports-${name}.md`))}`);
+}
+
+// --- 2. scaling ---------------------------------------------------------------------------------------------
+
+function measureScaling() {
+  const sizes = args.quick ? [100, 1000, 5000] : [100, 1000, 5000, 20000];
+  print(`\n## Scaling: rule time of the plugin (configuration \`all\`) per statement`);
+  const dir = path.join(cacheDir, 'scaling');
+  for (const family of SCALING) {
+    const perStatement = [];
+    const cells = [];
+    let previousMs = 0;
+    let previousN = 1;
+    for (const n of sizes) {
+      // Where even linear growth from the previous size would take over a minute a run, stop: the
+      // cost already grows faster than linearly, and the sizes so far show it.
+      if (previousMs * (n / previousN) > 60_000) {
+        cells.push(`${fmt(n)} stmts: skipped (linear growth from ${fmt(previousN)} would already take over a minute)`);
+        break;
+      }
+      const { statements, lines } = generateScalingProject(dir, family, n);
+      const times = [];
+      let reports = 0;
+      // One run of the largest sizes: a run there takes long enough to be stable.
+      for (let run = 0; run < (n > 5000 ? 1 : runs); run++) {
+        const result = lintInChild('all', dir);
+        times.push(result.fileRuleMs['src/scale.ts'] ?? 0);
+        reports = result.reports.filter((r) => r.file === 'src/scale.ts').length;
+      }
+      const ms = median(times);
+      previousMs = ms;
+      previousN = n;
+      perStatement.push(ms / statements);
+      console.log(`  (${family.name}: ${fmt(statements)} statements measured)`);
+      cells.push(`${fmt(statements)} stmts / ${fmt(lines)} lines: ${fmt(ms)} ms, ${fmt((ms / statements) * 1000, 1)} µs/stmt, ${reports} reports`);
+    }
+    const ratio = Math.max(...perStatement) / Math.min(...perStatement);
+    print(`${family.name}:`);
+    for (const cell of cells) print(`  ${cell}`);
+    print(`  largest / smallest time per statement = ${fmt(ratio, 2)} (target ≤ 2: ${ratio <= 2 ? 'ok' : 'MISSED'})`);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+// --- 3. cold start -------------------------------------------------------------------------------------------
+
+function measureColdStart() {
+  const dir = path.join(root, 'fixtures', 'demo');
+  const file = 'src/counters.ts';
+  const count = args.quick ? 5 : Math.max(5, runs * 2);
+  const times = { floor: [], all: [] };
+  for (let run = 0; run < count; run++) for (const configuration of ['floor', 'all']) times[configuration].push(lintInChild(configuration, dir, file).wallMs);
+  const floor = median(times.floor);
+  const all = median(times.all);
+  print(`\n## Cold start: one file (fixtures/demo/${file}) in a fresh process, median of ${count}`);
+  print(`without the plugin ${fmt(floor)} ms, with configs.all ${fmt(all)} ms: the plugin adds ${fmt(all - floor)} ms (target ≤ 50 ms: ${all - floor <= 50 ? 'ok' : 'MISSED'})`);
+}
+
+// --- driver -------------------------------------------------------------------------------------------------
+
+function main() {
+  if (!fs.existsSync(path.join(root, 'dist', 'src', 'index.js'))) throw new Error('dist/src/index.js is missing: run `npm run build` first');
+  print(`# npm run bench (${new Date().toISOString().slice(0, 10)})`);
+  print(`Node ${process.version}, ESLint ${ESLint.version}, TypeScript ${ts.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
+  const corpora = args.corpora.split(',').filter(Boolean);
+  const real = CORPORA.filter((corpus) => corpora.includes(corpus.name));
+  if (real.length > 0) installCorpora((line) => console.log(line));
+  for (const corpus of real) measureCorpus(corpus.name, prepareCorpus(corpus));
+  if (corpora.includes('synthetic')) {
+    const dir = path.join(cacheDir, 'corpora', 'synthetic');
+    generateProject(dir, Number(args.files), Number(args.lines));
+    measureCorpus('synthetic', dir);
+  }
+  if (!skip.has('scaling')) measureScaling();
+  if (!skip.has('cold')) measureColdStart();
+  fs.mkdirSync(resultsDir, { recursive: true });
+  // Only a full run replaces the summary the README quotes.
+  const full = !args.quick && args.runs === undefined && skip.size === 0 && args.corpora === 'mongodb,matrix-js-sdk,synthetic';
+  fs.writeFileSync(path.join(resultsDir, full ? 'summary.txt' : 'summary-partial.txt'), `${summary.join('\n')}\n`);
+}
+
+main();

@@ -1,7 +1,7 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import * as ts from 'typescript';
 
-import { type ContainerKind, overwrites } from './access-paths';
+import { type ContainerKind, CONTAINER_WRITES, overwrites, staticPropertyName } from './access-paths';
 import { type CallUnderLock, type FlowContext, FunctionFlow, type GuardedUpdate, type RaceFinding } from './dataflow';
 import { type ConfiguredLock, LockRecognizer } from './locks';
 import { SharedStateResolver } from './shared-state';
@@ -102,14 +102,15 @@ function runAnalysis(
     (identifier) => shared.variableOf(identifier),
     (node) => sourceCode.getText(node),
   );
-  const containerKinds = new WeakMap<TSESTree.Node, ContainerKind | undefined>();
+  // By state path: every use of one state (`this.queue` in each method) has the same declared type.
+  const containerKinds = new Map<string, ContainerKind | undefined>();
   const ctx: FlowContext = {
     shared,
     locks,
-    containerKind(receiver) {
-      if (containerKinds.has(receiver)) return containerKinds.get(receiver);
+    containerKind(receiver, path) {
+      if (containerKinds.has(path.key)) return containerKinds.get(path.key);
       const kind = containerKindOf(checker, services.getTypeAtLocation(receiver));
-      containerKinds.set(receiver, kind);
+      containerKinds.set(path.key, kind);
       return kind;
     },
     inlined: new WeakSet(),
@@ -136,32 +137,89 @@ function runAnalysis(
   };
 }
 
+/** Method names that may write a container (a Map, Set or array) or, as `Object.assign`, an object. */
+const WRITING_METHODS: ReadonlySet<string> = new Set([...Object.values(CONTAINER_WRITES).flatMap((names) => [...names]), 'assign']);
+
+/** The cheap syntactic part of a function's body that a race needs: somewhere to suspend, and a write. */
+interface RaceIngredients {
+  suspends: boolean;
+  writes: boolean;
+}
+
+function ingredientsOf(node: TSESTree.Node, ingredients: RaceIngredients): void {
+  switch (node.type) {
+    case 'AwaitExpression':
+    case 'YieldExpression':
+      ingredients.suspends = true;
+      return;
+    case 'VariableDeclaration':
+      if (node.kind === 'await using') ingredients.suspends = true;
+      return;
+    case 'ForOfStatement':
+      if (node.await) ingredients.suspends = true;
+      if (node.left.type !== 'VariableDeclaration') ingredients.writes = true;
+      return;
+    case 'ForInStatement':
+      if (node.left.type !== 'VariableDeclaration') ingredients.writes = true;
+      return;
+    case 'AssignmentExpression':
+    case 'UpdateExpression':
+      ingredients.writes = true;
+      return;
+    case 'UnaryExpression':
+      if (node.operator === 'delete') ingredients.writes = true;
+      return;
+    case 'CallExpression': {
+      const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
+      if (callee.type === 'MemberExpression' && WRITING_METHODS.has(staticPropertyName(callee) ?? '')) ingredients.writes = true;
+      return;
+    }
+    default:
+      return;
+  }
+}
+
 /**
  * The functions to walk: every async function, and every function that runs a lock callback
- * (the callback is walked inline, where it runs). Functions are returned outermost first.
+ * (the callback is walked inline, where it runs), outermost first. A function whose body (with
+ * the callbacks in it) has no suspension or no write cannot race, and is left out before any
+ * type query is made for it.
  */
 function findUnits(sourceCode: Readonly<TSESLint.SourceCode>, locks: LockRecognizer): FunctionNode[] {
   const units = new Set<FunctionNode>();
-  const stack: FunctionNode[] = [];
+  const stack: Array<{ fn: FunctionNode; ingredients: RaceIngredients }> = [];
+  const ingredientsOfUnit = new Map<FunctionNode, RaceIngredients>();
   walk(
     sourceCode.ast,
     sourceCode.visitorKeys,
     (node) => {
       if (isFunctionNode(node)) {
-        stack.push(node);
+        stack.push({ fn: node, ingredients: { suspends: false, writes: false } });
         if (node.async) units.add(node);
       }
       const enclosing = stack.at(-1);
+      if (enclosing) ingredientsOf(node, enclosing.ingredients);
       if (node.type === 'CallExpression' && enclosing && node.arguments.some(isFunctionNode) && locks.mayBeLockCall(node)) {
-        if (locks.recognize(node)) units.add(enclosing);
+        if (locks.recognize(node)) units.add(enclosing.fn);
       }
       return undefined;
     },
     (node) => {
-      if (isFunctionNode(node)) stack.pop();
+      if (!isFunctionNode(node)) return;
+      const { fn, ingredients } = stack.pop()!;
+      ingredientsOfUnit.set(fn, ingredients);
+      // A callback is walked inline by the function it is in: what it has, that function has.
+      const outer = stack.at(-1)?.ingredients;
+      if (outer) {
+        outer.suspends ||= ingredients.suspends;
+        outer.writes ||= ingredients.writes;
+      }
     },
   );
-  return [...units];
+  return [...units].filter((unit) => {
+    const ingredients = ingredientsOfUnit.get(unit);
+    return ingredients?.suspends === true && ingredients.writes;
+  });
 }
 
 function containerKindOf(checker: ts.TypeChecker, type: ts.Type): ContainerKind | undefined {

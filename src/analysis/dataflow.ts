@@ -73,7 +73,8 @@ export interface CallUnderLock {
 export interface FlowContext {
   shared: SharedStateResolver;
   locks: LockRecognizer;
-  containerKind(receiver: TSESTree.Expression): ContainerKind | undefined;
+  /** Whether the receiver, the shared state at `path`, is a Map, a Set or an array (asked once per path). */
+  containerKind(receiver: TSESTree.Expression, path: StatePath): ContainerKind | undefined;
   /** Lock callbacks analysed inline by their enclosing function, so not on their own. */
   inlined: WeakSet<FunctionNode>;
   findings: Map<TSESTree.Node, RaceFinding>;
@@ -443,17 +444,38 @@ export class FunctionFlow {
 
   /** Enter a branch guarded by `checks`; a fresh check supersedes stale checks of the same state. */
   private guard(state: FlowState, checks: ReadonlySet<Fact>): void {
+    // The stale checks in force, by the key of their path: a fresh check of a path supersedes the
+    // stale checks of that path and of every path it lies in (the ones that `overwrites` it).
+    let staleByKey: Map<string, Fact[]> | undefined;
     for (const fact of checks) {
-      if (!state.status.has(fact)) continue;
-      if (!state.status.get(fact)?.suspension) {
-        for (const existing of [...state.checks]) {
-          if (existing !== fact && state.status.get(existing)?.suspension && overwrites(existing.path, fact.path)) {
-            state.checks.delete(existing);
-          }
+      const status = state.status.get(fact);
+      if (!status) continue;
+      if (!status.suspension) {
+        staleByKey ??= this.staleChecksByKey(state);
+        let key = fact.path.root;
+        for (let i = 0; ; i++) {
+          for (const existing of staleByKey.get(key) ?? []) if (existing !== fact) state.checks.delete(existing);
+          if (i === fact.path.segments.length) break;
+          key += `\u0000${fact.path.segments[i]}`;
         }
+      } else if (staleByKey) {
+        const list = staleByKey.get(fact.path.key);
+        if (list) list.push(fact);
+        else staleByKey.set(fact.path.key, [fact]);
       }
       state.checks.add(fact);
     }
+  }
+
+  private staleChecksByKey(state: FlowState): Map<string, Fact[]> {
+    const byKey = new Map<string, Fact[]>();
+    for (const existing of state.checks) {
+      if (!state.status.get(existing)?.suspension) continue;
+      const list = byKey.get(existing.path.key);
+      if (list) list.push(existing);
+      else byKey.set(existing.path.key, [existing]);
+    }
+    return byKey;
   }
 
   /** Leave the branches of a condition that both reach the join: their guards no longer decide anything. */
@@ -613,6 +635,8 @@ export class FunctionFlow {
       if (node.type === 'WhileStatement' || node.type === 'ForStatement') {
         const checks = node.test ? this.condition(node.test, bodyState) : NO_FACTS;
         exitState = node.test ? bodyState.clone() : null;
+        // Leaving the loop is decided by the same test: a fresh test supersedes a stale check of the state.
+        if (exitState) this.guard(exitState, checks);
         this.guard(bodyState, checks);
       } else if (node.type === 'ForInStatement' || node.type === 'ForOfStatement') {
         exitState = bodyState.clone();
@@ -637,6 +661,7 @@ export class FunctionFlow {
       if (end && node.type === 'DoWhileStatement') {
         const checks = this.condition(node.test, end);
         exitState = end.clone();
+        this.guard(exitState, checks);
         this.guard(end, checks);
       }
       this.frames.pop();
@@ -672,6 +697,7 @@ export class FunctionFlow {
   }
 
   private tryStatement(node: TSESTree.TryStatement, state: FlowState): FlowState | null {
+    const entryChecks = new Set(state.checks);
     const frame = newFrame('try');
     frame.throws.push(state.clone());
     this.frames.push(frame);
@@ -686,10 +712,21 @@ export class FunctionFlow {
       }
     }
     if (!node.finalizer) return normal;
-    if (normal) return this.statement(node.finalizer, normal);
+    if (normal) {
+      // The finally block runs however the try block ended: a check that only chose between ending
+      // normally and throwing (`if (late) throw …`) does not guard it, though it still guards what follows.
+      const decidedInTry = [...normal.checks].filter((fact) => !entryChecks.has(fact));
+      normal.checks = new Set([...normal.checks].filter((fact) => entryChecks.has(fact)));
+      const end = this.statement(node.finalizer, normal);
+      if (end) for (const fact of decidedInTry) end.checks.add(fact);
+      return end;
+    }
     // Every path left through return/throw: the finally block still runs, but nothing follows it here.
     const abrupt = FlowState.joinAll(frame.throws);
-    if (abrupt) this.statement(node.finalizer, abrupt);
+    if (abrupt) {
+      abrupt.checks = new Set([...abrupt.checks].filter((fact) => entryChecks.has(fact)));
+      this.statement(node.finalizer, abrupt);
+    }
     return null;
   }
 
@@ -894,7 +931,7 @@ export class FunctionFlow {
         // The left value is the result only on the path that skipped the right side.
         const shortCircuit = this.onShortCircuit(left.facts, node, state);
         for (const fact of shortCircuit) if (!left.facts.has(fact)) rightState.status.delete(fact);
-        const joined = FlowState.join(state, rightState, 'expression');
+        const joined = FlowState.join(state.skipping(node.right), rightState, 'expression');
         if (joined) this.replace(state, joined);
         return { facts: unionFacts(shortCircuit, right.facts, this.asGuards(checks)) };
       }
@@ -906,7 +943,7 @@ export class FunctionFlow {
         this.guard(state, test);
         const whenTrue = this.expression(node.consequent, thenState);
         const whenFalse = this.expression(node.alternate, state);
-        const joined = FlowState.join(thenState, state, 'expression');
+        const joined = FlowState.join(thenState.skipping(node.alternate), state.skipping(node.consequent), 'expression');
         if (joined) {
           this.unguard(joined, before, test);
           this.replace(state, joined);
@@ -1014,7 +1051,7 @@ export class FunctionFlow {
       const value = this.expression(node.right, assigning);
       store(value, assigning);
       this.unguard(assigning, before, current.facts);
-      const joined = FlowState.join(state, assigning, 'expression');
+      const joined = FlowState.join(state.skipping(node.right), assigning, 'expression');
       if (joined) this.replace(state, joined);
       return joinValues(current, value);
     }
@@ -1049,7 +1086,7 @@ export class FunctionFlow {
       if (method !== undefined && SYNC_CALLBACK_METHODS.has(method)) {
         args = { facts: unionFacts(args.facts, this.syncCallbacks(node, receiver, state)) };
       }
-      const kind = receiver.alias && method !== undefined ? this.containerMethod(receiverNode, method) : undefined;
+      const kind = receiver.alias && method !== undefined ? this.containerMethod(receiverNode, receiver.alias, method) : undefined;
       if (kind && receiver.alias && method !== undefined) {
         const contents = childPath(receiver.alias, CONTENTS);
         if (CONTAINER_WRITES[kind].has(method)) {
@@ -1088,18 +1125,18 @@ export class FunctionFlow {
       const isReduce = node.callee.type === 'MemberExpression' && staticPropertyName(node.callee)?.startsWith('reduce');
       const result = this.walkFunctionBody(argument, branch, isReduce ? [EMPTY_VALUE, element] : [element]);
       facts = unionFacts(facts, result.value.facts);
-      const joined = FlowState.join(state, result.state, 'expression');
+      const joined = FlowState.join(state.skipping(argument), result.state, 'expression');
       if (joined) this.replace(state, joined);
     }
     return facts;
   }
 
-  private containerMethod(receiver: TSESTree.Expression, method: string): ContainerKind | undefined {
+  private containerMethod(receiver: TSESTree.Expression, path: StatePath, method: string): ContainerKind | undefined {
     const mayBe = (['map', 'set', 'array'] as const).some(
       (kind) => CONTAINER_READS[kind].has(method) || CONTAINER_WRITES[kind].has(method),
     );
     if (!mayBe) return undefined;
-    const kind = this.ctx.containerKind(receiver);
+    const kind = this.ctx.containerKind(receiver, path);
     if (!kind) return undefined;
     return CONTAINER_READS[kind].has(method) || CONTAINER_WRITES[kind].has(method) ? kind : undefined;
   }

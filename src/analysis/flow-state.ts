@@ -109,6 +109,22 @@ export class FlowState {
     return ids;
   }
 
+  /**
+   * This state, for the path that skipped `subtree` (the right side of `a && b`, a branch of `?:`, a
+   * callback that may not run), before it is joined with the path that evaluated it. A read inside
+   * `subtree` has here only the status an earlier loop iteration left; unless a variable or check
+   * still refers to that read, the status of the path that made it is the one that counts.
+   */
+  skipping(subtree: TSESTree.Node): FlowState {
+    const [start, end] = subtree.range;
+    const inside = [...this.status.keys()].filter((fact) => fact.node.range[0] >= start && fact.node.range[1] <= end);
+    if (inside.length === 0) return this;
+    const live = this.liveFacts();
+    const copy = this.clone();
+    for (const fact of inside) if (!live.has(readOf(fact)) && !live.has(fact)) copy.status.delete(fact);
+    return copy;
+  }
+
   /** The reads this state still refers to: through its variables and its checks. */
   private liveFacts(): Set<Fact> {
     const live = new Set<Fact>(this.checks);

@@ -436,6 +436,24 @@ export const handler = async (input: { n: number }) => {
   return doubled;
 };`,
     },
+    // --- False positives found on real code bases by `npm run bench` (bench/results/review.md) ---
+    {
+      name: 'an in-place sort at the top of a loop reads and writes at once, each time round (matrix-js-sdk scheduler)',
+      code: `${decls}
+interface Action { ts: number; type: string }
+export class Scheduler {
+  private actions: Action[] = [];
+  async run() {
+    while (this.actions.length > 0) {
+      this.actions.sort((a, b) => a.ts - b.ts);
+      const next = this.actions[0];
+      await save(next.type);
+      this.actions.splice(0, 1);
+    }
+  }
+}`,
+    },
+    // --- end of bench false positives ---
   ],
   invalid: [
     invalid(

@@ -222,6 +222,75 @@ export class Pool {
   }
 }`,
     },
+    // --- False positives found on real code bases by `npm run bench` (bench/results/review.md) ---
+    {
+      name: 'a loop test `a && this.next`, evaluated again after the await, is fresh (matrix-js-sdk OutgoingRequestsManager)',
+      code: `${decls}
+export class Loop {
+  private next: Promise<void> | undefined;
+  private stopped = false;
+  async run() {
+    while (!this.stopped && this.next) {
+      const deferred = this.next;
+      this.next = undefined;
+      await save(deferred);
+    }
+  }
+}`,
+    },
+    {
+      name: 'a loop that waits until its test of the state fails re-checks it before the write (matrix-js-sdk embedded)',
+      code: `${decls}
+export class Widget {
+  private pending: { id: string; tx?: string }[] = [];
+  async onEvent(id: string) {
+    if (this.pending.some((p) => p.id === id)) {
+      let tx = this.pending.find((p) => p.id === id)?.tx;
+      while (!tx && this.pending.length > 0) {
+        await save();
+        tx = this.pending.find((p) => p.id === id)?.tx;
+      }
+      this.pending = this.pending.filter((p) => p.id !== id);
+    }
+  }
+}`,
+    },
+    {
+      name: 'a finally block runs however the try ended: a check that only decided to throw does not guard it (mongodb sessions)',
+      code: `${decls}
+export class Session {
+  private context: { enabled: boolean } | null = null;
+  async run() {
+    const enabled = this.context?.enabled ? 1 : 0;
+    try {
+      if (enabled > 0 && (await load('x')) > 1) throw new Error('timeout');
+    } finally {
+      this.context = null;
+    }
+  }
+}`,
+    },
+    {
+      name: 'a finally block after a try that always returns or throws is not guarded by its checks either (mongodb sessions)',
+      code: `${decls}
+export class Session {
+  private context: { enabled(): boolean; remaining: number } | null = null;
+  async run() {
+    const remaining = this.context?.enabled() ? this.context.remaining : 100;
+    const deadline = Date.now() + remaining;
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if (Date.now() >= deadline) throw new Error('late');
+        await save();
+      }
+      return 1;
+    } finally {
+      this.context = null;
+    }
+  }
+}`,
+    },
+    // --- end of bench false positives ---
   ],
   invalid: [
     invalid(

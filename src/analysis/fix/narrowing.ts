@@ -81,6 +81,51 @@ export function narrowingLoss(
   return loss;
 }
 
+/**
+ * What the narrowing check needs from the whole function, gathered in one walk and shared by every
+ * section of it (a file with many reports must not walk its functions once per report).
+ */
+interface UnitIndex {
+  /** Text of each tested expression or assignment target → the earliest start of the statement or expression that narrows it. */
+  narrowedFrom: Map<string, number>;
+  /** Narrowable reads by text, in source order. */
+  readsByText: Map<string, TSESTree.Node[]>;
+}
+
+const unitIndexes = new WeakMap<TSESTree.Node, UnitIndex>();
+
+function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode>): UnitIndex {
+  let index = unitIndexes.get(unit);
+  if (index) return index;
+  const keys = sourceCode.visitorKeys;
+  const narrowedFrom = new Map<string, number>();
+  const readsByText = new Map<string, TSESTree.Node[]>();
+  const narrows = (text: string, at: number) => {
+    if (!narrowedFrom.has(text)) narrowedFrom.set(text, at);
+  };
+  forEachNode(unit, keys, (node) => {
+    const test = testOf(node);
+    if (test) {
+      forEachNode(test, keys, (inner) => {
+        narrows(sourceCode.getText(inner), node.range[0]);
+      });
+    }
+    if (node.type === 'AssignmentExpression') narrows(sourceCode.getText(node.left), node.range[0]);
+    if (narrowableRead(node)) {
+      const text = sourceCode.getText(node);
+      let reads = readsByText.get(text);
+      if (!reads) {
+        reads = [];
+        readsByText.set(text, reads);
+      }
+      reads.push(node);
+    }
+  });
+  index = { narrowedFrom, readsByText };
+  unitIndexes.set(unit, index);
+  return index;
+}
+
 function computeNarrowingLoss(
   section: CriticalSection,
   unit: TSESTree.Node,
@@ -97,8 +142,10 @@ function computeNarrowingLoss(
     const tsNode = services.esTreeNodeToTSNodeMap.get(node);
     const symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(tsNode) ? tsNode.name : tsNode);
     if (!symbol) return false;
-    const declared = checker.typeToString(checker.getTypeOfSymbol(symbol));
-    return checker.typeToString(checker.getTypeAtLocation(tsNode)) !== declared;
+    const declared = checker.getTypeOfSymbol(symbol);
+    const here = checker.getTypeAtLocation(tsNode);
+    // The same type object needs no printing: the common case, where nothing was narrowed.
+    return here !== declared && checker.typeToString(here) !== checker.typeToString(declared);
   };
   const isConst = (node: TSESTree.Node): boolean => {
     if (node.type !== 'Identifier') return false;
@@ -107,19 +154,15 @@ function computeNarrowingLoss(
     return def?.type === 'Variable' && def.parent.kind === 'const';
   };
 
+  const { narrowedFrom, readsByText } = indexUnit(unit, sourceCode);
+  // What code before the section may have narrowed: what it tests and what it assigns.
+  const narrowedBefore = (text: string) => (narrowedFrom.get(text) ?? Infinity) < first;
   const written = new Set<string>();
   const tested = new Set<string>();
-  // What code before the section may have narrowed: what it tests and what it assigns.
-  const narrowedBefore = new Set<string>();
-  forEachNode(unit, keys, (node) => {
-    if (node.range[0] >= first) return;
-    const test = testOf(node);
-    if (test) forEachNode(test, keys, (inner) => narrowedBefore.add(sourceCode.getText(inner)));
-    if (node.type === 'AssignmentExpression') narrowedBefore.add(sourceCode.getText(node.left));
-  });
-  const loss: NarrowingLoss = { after: false, inside: false };
+  const readsInSection: TSESTree.Node[] = [];
   for (const statement of section.statements) {
     forEachNode(statement, keys, (node) => {
+      if (narrowableRead(node)) readsInSection.push(node);
       if (node.type === 'AssignmentExpression') {
         written.add(sourceCode.getText(node.left));
         // A variable declared before without a value and assigned here is not definitely assigned after.
@@ -133,16 +176,22 @@ function computeNarrowingLoss(
       if (test) forEachNode(test, keys, (inner) => tested.add(sourceCode.getText(inner)));
     });
   }
-  forEachNode(unit, keys, (node) => {
-    if (loss.after && loss.inside) return;
-    if (!narrowableRead(node)) return;
+  const loss: NarrowingLoss = { after: false, inside: false };
+  for (const node of readsInSection) {
     const text = sourceCode.getText(node);
-    if (inSection(node)) {
-      if (narrowedBefore.has(text) && !tested.has(text) && !written.has(text) && !isConst(node) && narrowed(node)) loss.inside = true;
-    } else if (node.range[0] >= last) {
-      if (written.has(`!${text}`)) loss.after = true;
-      else if ((written.has(text) || tested.has(text)) && narrowed(node)) loss.after = true;
+    if (narrowedBefore(text) && !tested.has(text) && !written.has(text) && !isConst(node) && narrowed(node)) {
+      loss.inside = true;
+      break;
     }
-  });
+  }
+  const readsAfter = (text: string) => (readsByText.get(text) ?? []).filter((node) => node.range[0] >= last);
+  for (const entry of written) {
+    if (entry.startsWith('!') && readsAfter(entry.slice(1)).length > 0) loss.after = true;
+  }
+  for (const text of new Set([...written, ...tested])) {
+    if (loss.after) break;
+    if (text.startsWith('!') || written.has(`!${text}`)) continue;
+    if (readsAfter(text).some(narrowed)) loss.after = true;
+  }
   return loss;
 }

@@ -1,0 +1,149 @@
+// One measured lint run, in its own process (typescript-eslint keeps its programs per process, so
+// runs that shared one would flatter whichever ran second). Prints one JSON line on stdout.
+// Usage: node scripts/bench/lint-run.mjs <configuration> <project dir> [file]
+//   lints <dir>/src/**/*.ts, or the one file given (relative to <dir>)
+//   configuration: floor | no-floating-promises | require-atomic-updates | recommended | all
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+import { ESLint } from 'eslint';
+import tseslint from 'typescript-eslint';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The built plugin, loaded as users load it. */
+export function loadPlugin() {
+  return createRequire(import.meta.url)(path.join(root, 'dist', 'src', 'index.js'));
+}
+
+/** The rules each configuration turns on, on top of typed parsing (`floor` turns on none). */
+export function configuration(name) {
+  switch (name) {
+    case 'floor':
+      return [];
+    case 'no-floating-promises':
+      return [{ plugins: { '@typescript-eslint': tseslint.plugin }, rules: { '@typescript-eslint/no-floating-promises': 'error' } }];
+    case 'require-atomic-updates':
+      return [{ rules: { 'require-atomic-updates': 'error' } }];
+    case 'recommended':
+    case 'all':
+      return [loadPlugin().configs[name]];
+    default:
+      throw new Error(`unknown configuration ${name}`);
+  }
+}
+
+/** An ESLint instance that lints `dir`'s TypeScript with type information from the project service. */
+export function createESLint(dir, name, options = {}) {
+  return new ESLint({
+    cwd: dir,
+    overrideConfigFile: true,
+    overrideConfig: [
+      {
+        files: ['**/*.ts'],
+        // The corpora carry their authors' eslint-disable comments for rules that are not loaded here.
+        linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off' },
+        languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: dir } },
+      },
+      ...configuration(name),
+    ],
+    ...options,
+  });
+}
+
+/**
+ * Lints the whole project in one call; if a rule throws, lints file by file to name every file it
+ * throws on, so that one crash does not hide the reports (and crashes) of the other files.
+ */
+async function lintCounting(eslint, files, single) {
+  try {
+    return { results: await eslint.lintFiles(files), crashes: [] };
+  } catch (error) {
+    if (single) throw error;
+    const results = [];
+    const crashes = [];
+    for (const file of sourceFiles()) {
+      try {
+        results.push(...(await eslint.lintFiles([file])));
+      } catch (error) {
+        crashes.push({ file, message: String(error instanceof Error ? error.message : error).split('\n')[0] });
+      }
+    }
+    return { results, crashes };
+  }
+}
+
+/** The TypeScript files under `src/` (listed only after a crash). */
+function sourceFiles() {
+  return fs
+    .readdirSync('src', { recursive: true })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => path.join('src', file))
+    .sort();
+}
+
+async function main() {
+  const [name, dir, file] = process.argv.slice(2);
+  process.chdir(dir);
+  const start = performance.now();
+  const eslint = createESLint(dir, name, { stats: true });
+  const { results, crashes } = await lintCounting(eslint, [file ?? 'src/**/*.ts'], file !== undefined);
+  const ms = performance.now() - start;
+
+  const ruleMs = {};
+  /** Per file: the time of all rules together. */
+  const fileRuleMs = {};
+  let parseMs = 0;
+  for (const result of results) {
+    const linted = path.relative(dir, result.filePath);
+    for (const pass of result.stats?.times.passes ?? []) {
+      parseMs += pass.parse?.total ?? 0;
+      for (const [ruleId, { total }] of Object.entries(pass.rules ?? {})) {
+        ruleMs[ruleId] = (ruleMs[ruleId] ?? 0) + total;
+        fileRuleMs[linted] = (fileRuleMs[linted] ?? 0) + total;
+      }
+    }
+  }
+  const reports = [];
+  const fatal = [];
+  for (const result of results) {
+    const file = path.relative(dir, result.filePath);
+    const lines = result.source?.split('\n') ?? fs.readFileSync(result.filePath, 'utf8').split('\n');
+    for (const message of result.messages) {
+      if (message.fatal) fatal.push({ file, line: message.line, message: message.message });
+      else if (message.ruleId)
+        reports.push({
+          file,
+          line: message.line,
+          column: message.column,
+          ruleId: message.ruleId,
+          message: message.message,
+          source: lines[message.line - 1]?.trim() ?? '',
+        });
+    }
+  }
+  const out = {
+    configuration: name,
+    files: results.length,
+    ms,
+    parseMs,
+    ruleMs,
+    fileRuleMs,
+    reports,
+    crashes,
+    fatal,
+    // maxRSS: the peak resident set size of this process, in kilobytes.
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

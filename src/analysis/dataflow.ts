@@ -29,7 +29,7 @@ import {
 } from './flow-state';
 import type { LockCall, LockRecognizer } from './locks';
 import type { SharedStateResolver } from './shared-state';
-import { type FunctionNode, isAwaitUsing, yieldSuspends } from './suspensions';
+import { type FunctionNode, isAwaitUsing, isFunctionNode, yieldSuspends } from './suspensions';
 
 export type LockProblem =
   /** The read and the suspension were under the lock, the write is not (or the lock was let go in between). */
@@ -492,9 +492,22 @@ export class FunctionFlow {
       if (!state) return null;
       if (isAwaitUsing(statement)) awaitUsing = statement;
       state = this.statement(statement, state);
+      if (state && state.size > state.pruneAbove && this.outsideExpressions(statement)) state.forgetDeadReads(statement);
     }
     if (state && awaitUsing) this.suspend(state, awaitUsing);
     return state;
+  }
+
+  /**
+   * Whether only statements enclose `node` up to the analysed function: not an inlined callback
+   * (`items.map((item) => { … })`, a lock callback), where operands of the enclosing expression are
+   * still pending and refer to reads no variable holds.
+   */
+  private outsideExpressions(node: TSESTree.Node): boolean {
+    for (let current = node.parent; current && current !== this.unit; current = current.parent) {
+      if (isFunctionNode(current)) return false;
+    }
+    return true;
   }
 
   private statement(node: TSESTree.Node, state: FlowState): FlowState | null {

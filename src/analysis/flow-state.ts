@@ -58,12 +58,37 @@ export interface FlowValue {
 export const NO_FACTS: ReadonlySet<Fact> = new Set();
 export const EMPTY_VALUE: FlowValue = { facts: NO_FACTS };
 
+/** Above this many facts a value keeps only the first and the last read of each state (see `compact`). */
+const COMPACT_ABOVE = 32;
+
 export function unionFacts(...sets: ReadonlyArray<ReadonlySet<Fact>>): ReadonlySet<Fact> {
   const nonEmpty = sets.filter((set) => set.size > 0);
   if (nonEmpty.length === 0) return NO_FACTS;
   if (nonEmpty.length === 1) return nonEmpty[0];
   const result = new Set<Fact>();
   for (const set of nonEmpty) for (const fact of set) result.add(fact);
+  return result.size > COMPACT_ABOVE ? compact(result) : result;
+}
+
+/**
+ * A value that folds in reads without bound (`total += s` in a long function) would make every copy
+ * and join of the state cost its length, and the analysis quadratic. Of several reads of one state,
+ * the first is the one a suspension made stale earliest and the last the one most likely re-read
+ * after it, which is what the lost-update and stale-check decisions look at; the reads in between
+ * add nothing those two do not, so they are dropped.
+ */
+function compact(facts: ReadonlySet<Fact>): ReadonlySet<Fact> {
+  const ends = new Map<string, { first: Fact; last: Fact }>();
+  for (const fact of facts) {
+    const key = `${fact.guardOf ? 'guard' : 'value'}\u0000${fact.path.key}`;
+    const known = ends.get(key);
+    if (!known) ends.set(key, { first: fact, last: fact });
+    else if (fact.id < known.first.id) known.first = fact;
+    else if (fact.id > known.last.id) known.last = fact;
+  }
+  if (ends.size * 2 >= facts.size) return facts;
+  const result = new Set<Fact>();
+  for (const { first, last } of ends.values()) result.add(first).add(last);
   return result;
 }
 
@@ -93,9 +118,12 @@ export class FlowState {
   /** Reads that decided whether this point is reached (conditions of enclosing branches and passed guards). */
   checks = new Set<Fact>();
   held = new Map<string, HeldLock>();
+  /** `status` and `env` may grow to this size before what nothing refers to is dropped (see `forgetDeadReads`). */
+  pruneAbove = 64;
 
   clone(): FlowState {
     const copy = new FlowState();
+    copy.pruneAbove = this.pruneAbove;
     copy.status = new Map(this.status);
     copy.env = new Map(this.env);
     copy.checks = new Set(this.checks);
@@ -123,6 +151,29 @@ export class FlowState {
     const copy = this.clone();
     for (const fact of inside) if (!live.has(readOf(fact)) && !live.has(fact)) copy.status.delete(fact);
     return copy;
+  }
+
+  /**
+   * Between statements nothing but variables and checks refers to a read, so the status of any other
+   * read can no longer decide a report: dropped, so that copying and joining states does not grow
+   * with the length of the function. Done when the map has doubled since the last time, so it costs
+   * O(1) per statement, amortised.
+   */
+  forgetDeadReads(at: TSESTree.Node): void {
+    // Variables of blocks the walk has left (a loop's `const item`) cannot be read any more.
+    for (const variable of [...this.env.keys()]) {
+      const scope = variable.scope;
+      if (scope.type === 'function' || scope.type === 'module' || scope.type === 'global') continue;
+      if (at.range[0] < scope.block.range[0] || at.range[0] >= scope.block.range[1]) this.env.delete(variable);
+    }
+    const live = this.liveFacts();
+    for (const fact of [...this.status.keys()]) if (!live.has(readOf(fact)) && !live.has(fact)) this.status.delete(fact);
+    this.pruneAbove = Math.max(64, 2 * (this.status.size + this.env.size));
+  }
+
+  /** The size `pruneAbove` is measured against. */
+  get size(): number {
+    return this.status.size + this.env.size;
   }
 
   /** The reads this state still refers to: through its variables and its checks. */

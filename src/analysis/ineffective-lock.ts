@@ -318,18 +318,21 @@ class IneffectiveLockFinder {
 
   /** `if (!lock.tryAcquire()) { …; lock.release(); }` or the `else` of `if (lock.tryAcquire())`. */
   private releaseAfterFailedTry(release: TSESTree.CallExpression, key: LockKey): { reason: NotHeld; line: number } | undefined {
-    for (let current: TSESTree.Node = release; current.parent; current = current.parent) {
-      if (isFunctionNode(current)) return undefined;
+    // Compared through `child`, a plain node, so that every TypeScript of the peer range types the comparisons alike.
+    let current: TSESTree.Node = release;
+    while (current.parent && !isFunctionNode(current)) {
+      const child: TSESTree.Node = current;
       const parent: TSESTree.Node = current.parent;
-      if (parent.type !== 'IfStatement' || parent.test === current) continue;
+      current = parent;
+      if (parent.type !== 'IfStatement' || parent.test === child) continue;
       const test = parent.test;
       const negated = test.type === 'UnaryExpression' && test.operator === '!';
       const tried = negated ? test.argument : test;
       if (tried.type !== 'CallExpression' || calledMethod(tried)?.method !== 'tryAcquire') continue;
       const triedKey = this.file.keyOf(calledMethod(tried)!.receiver);
       if (!triedKey || !sameLock(triedKey, key)) continue;
-      const inFailedBranch = negated ? parent.consequent === current : parent.alternate === current;
-      return inFailedBranch ? { reason: 'tryAcquireFailed', line: tried.loc.start.line } : undefined;
+      const branch: TSESTree.Node | null = negated ? parent.consequent : parent.alternate;
+      return branch === child ? { reason: 'tryAcquireFailed', line: tried.loc.start.line } : undefined;
     }
     return undefined;
   }

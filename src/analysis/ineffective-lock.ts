@@ -283,7 +283,24 @@ class IneffectiveLockFinder {
    * acquires the same lock, as a `lock()`/`begin()` wrapper does before a `finally` releases it.
    */
   private callsAcquirer(fn: FunctionNode, key: LockKey): boolean {
+    const acquirers = this.acquirersOf(key);
+    return containsOwn(fn.body, this.sourceCode, (node) => {
+      if (node.type !== 'CallExpression') return false;
+      const callee = node.callee;
+      const name =
+        callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' && callee.property.type === 'Identifier' ? callee.property.name : '';
+      return acquirers.has(name);
+    });
+  }
+
+  private readonly acquirersByPath = new Map<string, Set<string>>();
+
+  /** The names of the file's functions that acquire the lock at `key.path`: one walk of the file per lock. */
+  private acquirersOf(key: LockKey): Set<string> {
+    const known = this.acquirersByPath.get(key.path);
+    if (known) return known;
     const acquirers = new Set<string>();
+    this.acquirersByPath.set(key.path, acquirers);
     walk(this.sourceCode.ast, this.sourceCode.visitorKeys, (node) => {
       if (node.type !== 'CallExpression') return undefined;
       const member = calledMethod(node);
@@ -295,13 +312,7 @@ class IneffectiveLockFinder {
       if (found?.path === key.path && name) acquirers.add(name);
       return undefined;
     });
-    return containsOwn(fn.body, this.sourceCode, (node) => {
-      if (node.type !== 'CallExpression') return false;
-      const callee = node.callee;
-      const name =
-        callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' && callee.property.type === 'Identifier' ? callee.property.name : '';
-      return acquirers.has(name);
-    });
+    return acquirers;
   }
 
   /** The `tryAcquire()` of `if (!lock.tryAcquire()) return;` (or `throw`, or a block ending in one). */

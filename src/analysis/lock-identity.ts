@@ -117,6 +117,9 @@ export function oncePerFile<T extends object>(analyse: (file: LockFile) => T): (
   };
 }
 
+/** A file that takes or makes a lock the lock-hygiene rules know names one of these (its class, module or a method): others skip the walk. */
+export const MENTIONS_LOCKS = /Mutex|Semaphore|AsyncLock|AwaitLock|async-lock|await-lock|runExclusive|acquire|locks\.request|withTimeout/;
+
 export const sameLock = (a: LockKey, b: LockKey): boolean => a.path === b.path && a.thisOwner === b.thisOwner;
 
 /** Skips parentheses' TypeScript cousins: `x!`, `x as T`, `x satisfies T`. */

@@ -44,13 +44,17 @@ interface Checker {
 export type LockLibrary = 'mutex' | 'semaphore' | 'async-lock' | 'await-lock' | 'lock-manager';
 
 /**
+ * The lock library of a receiver, by node: shared by every recognizer of a file (the race engine's and
+ * the lock-hygiene rules' walk the same syntax tree), so each receiver's type is asked for once.
+ */
+const libraryByNode = new WeakMap<TSESTree.Node, LockLibrary | null>();
+
+/**
  * Recognises lock scopes by the type of the lock object (async-mutex, async-lock, the Web Locks API)
  * and by the imports the user configured. Syntactic filters run first; the checker is asked only
  * about calls of methods named like lock operations.
  */
 export class LockRecognizer {
-  private readonly libraryByNode = new WeakMap<TSESTree.Node, LockLibrary | null>();
-
   constructor(
     private readonly types: Checker,
     private readonly configured: readonly ConfiguredLock[],
@@ -182,11 +186,11 @@ export class LockRecognizer {
 
   /** Which lock library an object belongs to, by its type (null when it is no lock). */
   libraryOf(receiver: TSESTree.Expression): LockLibrary | null {
-    let library = this.libraryByNode.get(receiver);
+    let library = libraryByNode.get(receiver);
     if (library === undefined) {
       const type = this.types.services.getTypeAtLocation(receiver);
       library = libraryOfType(type);
-      this.libraryByNode.set(receiver, library);
+      libraryByNode.set(receiver, library);
     }
     return library;
   }

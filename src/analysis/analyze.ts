@@ -1,5 +1,5 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
-import * as ts from 'typescript';
+import ts from 'typescript';
 
 import { type ContainerKind, CONTAINER_WRITES, overwrites, staticPropertyName } from './access-paths';
 import { type CallUnderLock, type FlowContext, FunctionFlow, type GuardedUpdate, type RaceFinding } from './dataflow';

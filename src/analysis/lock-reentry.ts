@@ -1,6 +1,6 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import * as path from 'node:path';
-import * as ts from 'typescript';
+import ts from 'typescript';
 
 import { awaitedWithin, calledMethod, containsOwn, MENTIONS_LOCKS, oncePerFile, type LockFile, type LockKey, sameLock, thisOwnerOf, unwrap } from './lock-identity';
 import type { LockCall } from './locks';

@@ -1,6 +1,6 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
-import { ASTUtils } from '@typescript-eslint/utils';
-import * as ts from 'typescript';
+import * as ASTUtils from '@typescript-eslint/utils/ast-utils';
+import ts from 'typescript';
 
 import type { LockSite } from './lock-sites';
 import { findOwnNode, parentSkippingTypeWrappers, skipTypeWrappers, walkOwnCode } from './lock-sites';

@@ -1,7 +1,7 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import * as path from 'node:path';
 
-import * as ts from 'typescript';
+import ts from 'typescript';
 
 import type { RaceAnalysis } from '../analyze';
 import type { RaceFinding } from '../dataflow';

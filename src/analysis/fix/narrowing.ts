@@ -1,5 +1,5 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
-import * as ts from 'typescript';
+import ts from 'typescript';
 
 import { walk } from '../walk';
 import type { CriticalSection } from './section';

@@ -122,7 +122,7 @@ function runAnalysis(
     derivedFacts: new Map(),
   };
 
-  for (const unit of findUnits(sourceCode, locks)) {
+  for (const unit of findUnits(sourceCode, locks, shared)) {
     if (ctx.inlined.has(unit)) continue;
     new FunctionFlow(ctx, unit).run();
   }
@@ -140,86 +140,151 @@ function runAnalysis(
 /** Method names that may write a container (a Map, Set or array) or, as `Object.assign`, an object. */
 const WRITING_METHODS: ReadonlySet<string> = new Set([...Object.values(CONTAINER_WRITES).flatMap((names) => [...names]), 'assign']);
 
-/** The cheap syntactic part of a function's body that a race needs: somewhere to suspend, and a write. */
-interface RaceIngredients {
-  suspends: boolean;
-  writes: boolean;
-}
+const LOOPS: ReadonlySet<string> = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement']);
 
-function ingredientsOf(node: TSESTree.Node, ingredients: RaceIngredients): void {
-  switch (node.type) {
-    case 'AwaitExpression':
-    case 'YieldExpression':
-      ingredients.suspends = true;
-      return;
-    case 'VariableDeclaration':
-      if (node.kind === 'await using') ingredients.suspends = true;
-      return;
-    case 'ForOfStatement':
-      if (node.await) ingredients.suspends = true;
-      if (node.left.type !== 'VariableDeclaration') ingredients.writes = true;
-      return;
-    case 'ForInStatement':
-      if (node.left.type !== 'VariableDeclaration') ingredients.writes = true;
-      return;
-    case 'AssignmentExpression':
-    case 'UpdateExpression':
-      ingredients.writes = true;
-      return;
-    case 'UnaryExpression':
-      if (node.operator === 'delete') ingredients.writes = true;
-      return;
-    case 'CallExpression': {
-      const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
-      if (callee.type === 'MemberExpression' && WRITING_METHODS.has(staticPropertyName(callee) ?? '')) ingredients.writes = true;
-      return;
-    }
-    default:
-      return;
-  }
+/**
+ * The cheap syntactic part of a function's body that a race needs: a suspension, and after it (or
+ * in a loop around it) a write that may reach shared state. Every finding is such a write, so a
+ * function without one is left out before any type query is made for it.
+ */
+interface RaceIngredients {
+  fn: FunctionNode;
+  /** Start of the first suspension in the function or the callbacks in it. */
+  firstSuspension: number;
+  /** The latest point at which a write that may reach shared state can run (Infinity: in a callback, any time). */
+  lastWrite: number;
+  /** Calls that may take a lock: the walk records what runs under it even when nothing is written here. */
+  takesLock: boolean;
+  /** Index into the loop stack where this function's own loops begin. */
+  loopBase: number;
 }
 
 /**
  * The functions to walk: every async function, and every function that runs a lock callback
  * (the callback is walked inline, where it runs), outermost first. A function whose body (with
- * the callbacks in it) has no suspension or no write cannot race, and is left out before any
- * type query is made for it.
+ * the callbacks in it) cannot race, as `RaceIngredients` tells, is left out before any type query
+ * is made for it.
  */
-function findUnits(sourceCode: Readonly<TSESLint.SourceCode>, locks: LockRecognizer): FunctionNode[] {
+function findUnits(sourceCode: Readonly<TSESLint.SourceCode>, locks: LockRecognizer, shared: SharedStateResolver): FunctionNode[] {
   const units = new Set<FunctionNode>();
-  const stack: Array<{ fn: FunctionNode; ingredients: RaceIngredients }> = [];
+  const stack: RaceIngredients[] = [];
+  const loops: TSESTree.Node[] = [];
   const ingredientsOfUnit = new Map<FunctionNode, RaceIngredients>();
+
+  /** A write into `target` (or its contents) may reach shared state unless it goes into a fresh object of this function's own. */
+  const mayShare = (target: TSESTree.Node | undefined, frame: RaceIngredients): boolean => {
+    // A destructuring assignment: any of its targets may be shared.
+    if (!target) return true;
+    let root = target;
+    while (root.type === 'MemberExpression' || root.type === 'ChainExpression' || root.type === 'TSNonNullExpression') {
+      root = root.type === 'MemberExpression' ? root.object : root.expression;
+    }
+    if (root.type !== 'Identifier') return true;
+    const variable = shared.variableOf(root);
+    if (!variable) return true;
+    if (!declaredIn(variable, frame.fn)) return true;
+    // A variable of this function: only one that ever holds a fresh object is known not to lead to shared state.
+    if (root === target) return false;
+    const def = variable.defs.at(0);
+    return !(
+      variable.defs.length === 1 &&
+      def?.type === 'Variable' &&
+      def.node.id.type === 'Identifier' &&
+      isFresh(def.node.init) &&
+      variable.references.every((reference) => !reference.isWrite() || reference.init === true)
+    );
+  };
+  const noteWrite = (target: TSESTree.Node | undefined, node: TSESTree.Node, frame: RaceIngredients): void => {
+    if (!mayShare(target, frame)) return;
+    const loop = loops.length > frame.loopBase ? loops[frame.loopBase] : undefined;
+    frame.lastWrite = Math.max(frame.lastWrite, node.range[1], loop?.range[1] ?? 0);
+  };
+
   walk(
     sourceCode.ast,
     sourceCode.visitorKeys,
     (node) => {
       if (isFunctionNode(node)) {
-        stack.push({ fn: node, ingredients: { suspends: false, writes: false } });
+        stack.push({ fn: node, firstSuspension: Infinity, lastWrite: -1, takesLock: false, loopBase: loops.length });
         if (node.async) units.add(node);
+        return undefined;
       }
-      const enclosing = stack.at(-1);
-      if (enclosing) ingredientsOf(node, enclosing.ingredients);
-      if (node.type === 'CallExpression' && enclosing && node.arguments.some(isFunctionNode) && locks.mayBeLockCall(node)) {
-        if (locks.recognize(node)) units.add(enclosing.fn);
+      if (LOOPS.has(node.type)) loops.push(node);
+      const frame = stack.at(-1);
+      if (!frame) return undefined;
+      switch (node.type) {
+        case 'AwaitExpression':
+        case 'YieldExpression':
+          frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
+          break;
+        case 'VariableDeclaration':
+          if (node.kind === 'await using') frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
+          break;
+        case 'ForOfStatement':
+        case 'ForInStatement':
+          if (node.type === 'ForOfStatement' && node.await) frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
+          if (node.left.type !== 'VariableDeclaration') noteWrite(node.left, node, frame);
+          break;
+        case 'AssignmentExpression':
+          noteWrite(node.left.type === 'ObjectPattern' || node.left.type === 'ArrayPattern' ? undefined : node.left, node, frame);
+          break;
+        case 'UpdateExpression':
+          noteWrite(node.argument, node, frame);
+          break;
+        case 'UnaryExpression':
+          if (node.operator === 'delete') noteWrite(node.argument, node, frame);
+          break;
+        case 'CallExpression': {
+          const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
+          if (callee.type === 'MemberExpression') {
+            const method = staticPropertyName(callee);
+            if (method === 'assign' && node.arguments.length > 0) noteWrite(node.arguments[0], node, frame);
+            else if (method !== undefined && WRITING_METHODS.has(method)) noteWrite(callee.object, node, frame);
+          }
+          if (locks.mayBeLockCall(node)) {
+            frame.takesLock = true;
+            if (node.arguments.some(isFunctionNode) && locks.recognize(node)) units.add(frame.fn);
+          }
+          break;
+        }
+        default:
+          break;
       }
       return undefined;
     },
     (node) => {
+      if (LOOPS.has(node.type)) {
+        loops.pop();
+        return;
+      }
       if (!isFunctionNode(node)) return;
-      const { fn, ingredients } = stack.pop()!;
-      ingredientsOfUnit.set(fn, ingredients);
-      // A callback is walked inline by the function it is in: what it has, that function has.
-      const outer = stack.at(-1)?.ingredients;
+      const inner = stack.pop()!;
+      ingredientsOfUnit.set(inner.fn, inner);
+      // A callback is walked inline by the function it is in (or not at all): its writes may run at any time.
+      const outer = stack.at(-1);
       if (outer) {
-        outer.suspends ||= ingredients.suspends;
-        outer.writes ||= ingredients.writes;
+        outer.firstSuspension = Math.min(outer.firstSuspension, inner.firstSuspension);
+        if (inner.lastWrite >= 0) outer.lastWrite = Infinity;
+        outer.takesLock ||= inner.takesLock;
       }
     },
   );
   return [...units].filter((unit) => {
     const ingredients = ingredientsOfUnit.get(unit);
-    return ingredients?.suspends === true && ingredients.writes;
+    if (!ingredients || ingredients.firstSuspension === Infinity) return false;
+    return ingredients.takesLock || ingredients.lastWrite > ingredients.firstSuspension;
   });
+}
+
+function declaredIn(variable: TSESLint.Scope.Variable, fn: FunctionNode): boolean {
+  for (let scope: TSESLint.Scope.Scope | null = variable.scope; scope; scope = scope.upper) {
+    if (scope.block === fn) return true;
+  }
+  return false;
+}
+
+function isFresh(init: TSESTree.Expression | null): boolean {
+  return init?.type === 'ObjectExpression' || init?.type === 'ArrayExpression' || init?.type === 'NewExpression';
 }
 
 function containerKindOf(checker: ts.TypeChecker, type: ts.Type): ContainerKind | undefined {

@@ -457,6 +457,31 @@ export class Scheduler {
   ],
   invalid: [
     invalid(
+      'a write placed before the await in a loop runs after it on the next pass (the pre-filter keeps it)',
+      `${decls}
+let cursor = 0;
+export async function drain(limit: number) {
+  const next = cursor;
+  for (let i = 0; i < limit; i++) {
+    cursor = next + 1;
+    await save();
+  }
+}`,
+      { state: '`cursor`', write: 'cursor = next + 1', read: 'const next = cursor', suspend: 'await save()' },
+    ),
+    invalid(
+      'a write into a shared object through a variable that holds it (the pre-filter keeps it)',
+      `${decls}
+const stats = { hits: 0 };
+export async function hit() {
+  const box = stats;
+  const seen = box.hits;
+  await save();
+  box.hits = seen + 1;
+}`,
+      { state: '`stats.hits`', write: 'box.hits = seen + 1', read: 'const seen = box.hits', suspend: 'await save()' },
+    ),
+    invalid(
       'the classic lost update on a module counter',
       `${decls}
 let counter = 0;

@@ -25,6 +25,16 @@ function isRequireOf(node: TSESTree.Node | null | undefined): boolean {
  * Undefined when the name `Mutex` is already taken by something else.
  */
 export function mutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename: string): MutexImport | undefined {
+  // The same for every race of the file: found once.
+  if (mutexImports.has(sourceCode)) return mutexImports.get(sourceCode);
+  const found = findMutexImport(sourceCode, filename);
+  mutexImports.set(sourceCode, found);
+  return found;
+}
+
+const mutexImports = new WeakMap<object, MutexImport | undefined>();
+
+function findMutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename: string): MutexImport | undefined {
   const program = sourceCode.ast;
   const imports = program.body.filter((statement): statement is TSESTree.ImportDeclaration => statement.type === 'ImportDeclaration');
   for (const declaration of imports) {
@@ -90,14 +100,25 @@ export function mutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename:
  * prologue (`'use strict'`), else before the first statement (followed by `gap`).
  */
 export function headInsertion(sourceCode: Readonly<TSESLint.SourceCode>, line: string, gap = ''): { at: number; text: string } {
-  const body = sourceCode.ast.body;
+  let head = heads.get(sourceCode);
+  if (!head) {
+    head = findHead(sourceCode.ast.body);
+    heads.set(sourceCode, head);
+  }
+  return head.after ? { at: head.at, text: `\n${line}` } : { at: head.at, text: `${line}\n${gap}` };
+}
+
+/** Where the head of a module ends: after the last import or directive, else before the first statement. */
+const heads = new WeakMap<object, { at: number; after: boolean }>();
+
+function findHead(body: readonly TSESTree.ProgramStatement[]): { at: number; after: boolean } {
   const lastImport = body.filter((statement) => statement.type === 'ImportDeclaration').at(-1);
-  if (lastImport) return { at: lastImport.range[1], text: `\n${line}` };
+  if (lastImport) return { at: lastImport.range[1], after: true };
   let lastDirective: TSESTree.Node | undefined;
   for (const statement of body) {
     if (statement.type !== 'ExpressionStatement' || !('directive' in statement) || !statement.directive) break;
     lastDirective = statement;
   }
-  if (lastDirective) return { at: lastDirective.range[1], text: `\n${line}` };
-  return { at: body.at(0)?.range[0] ?? 0, text: `${line}\n${gap}` };
+  if (lastDirective) return { at: lastDirective.range[1], after: true };
+  return { at: body.at(0)?.range[0] ?? 0, after: false };
 }

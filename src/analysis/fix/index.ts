@@ -156,12 +156,13 @@ export function planRaceFix(
     shared: analysis.shared,
     guarded: analysis.guarded,
     callsUnderLock: analysis.callsUnderLock,
-    otherRaces: analysis.findings
-      .filter((other) => !group.members.includes(other))
-      .flatMap((other) => {
-        const theirs = findCriticalSection(other);
-        return theirs ? [{ unit: other.unit, section: sectionText(theirs, sourceCode) }] : [];
-      }),
+    otherRaces: () =>
+      analysis.findings
+        .filter((other) => !group.members.includes(other))
+        .flatMap((other) => {
+          const theirs = findCriticalSection(other);
+          return theirs ? [{ unit: other.unit, section: sectionText(theirs, sourceCode) }] : [];
+        }),
     typeNameOf(identifier) {
       const type = analysis.services.getTypeAtLocation(identifier);
       const name = (type.aliasSymbol ?? type.getSymbol())?.getName();

@@ -19,8 +19,11 @@ interface MutexContext {
   shared: SharedStateResolver;
   guarded: readonly GuardedUpdate[];
   callsUnderLock: readonly CallUnderLock[];
-  /** The other races of the file: a reused mutex must not be taken again through one of their fixes. */
-  otherRaces: ReadonlyArray<{ unit: FunctionNode; section: string }>;
+  /**
+   * The other races of the file: a reused mutex must not be taken again through one of their fixes.
+   * Asked only when a mutex could be reused.
+   */
+  otherRaces: () => ReadonlyArray<{ unit: FunctionNode; section: string }>;
   /** The name of a parameter's declared type (`Account`), so that every function taking one shares a mutex. */
   typeNameOf: (identifier: TSESTree.Identifier) => string | undefined;
   /** Every member name of a class, inherited ones included, instance and static. */
@@ -123,13 +126,15 @@ export function chooseMutex(
   const reached = graph.reachable([sectionText]);
   const bodies = [sectionText, ...[...reached].flatMap((reachedName) => graph.bodies.get(reachedName) ?? [])];
   // Another race's fix may take the same mutex: this section must not reach that function, nor that section this one.
-  const crossesOtherFix = ctx.otherRaces.some((other) => {
-    const otherName = unitName(other.unit);
-    return (
-      other.unit !== finding.unit &&
-      ((otherName !== undefined && reached.has(otherName)) || (name !== undefined && graph.reachable([other.section]).has(name)))
-    );
-  });
+  let crosses: boolean | undefined;
+  const crossesOtherFix = (): boolean =>
+    (crosses ??= ctx.otherRaces().some((other) => {
+      const otherName = unitName(other.unit);
+      return (
+        other.unit !== finding.unit &&
+        ((otherName !== undefined && reached.has(otherName)) || (name !== undefined && graph.reachable([other.section]).has(name)))
+      );
+    }));
   for (const update of ctx.guarded) {
     if (update.path.key !== finding.path.key) continue;
     for (const lock of update.locks) {
@@ -144,7 +149,7 @@ export function chooseMutex(
         .map((entry) => sourceCode.getText(entry.call));
       // (This function is itself in the call graph, so a direct call is found the same way.)
       const calledUnderIt = name !== undefined && graph.reachable(underIt).has(name);
-      if (calledUnderIt || crossesOtherFix) continue;
+      if (calledUnderIt || crossesOtherFix()) continue;
       return { text, reused: true };
     }
   }
@@ -200,12 +205,12 @@ function declaresMutex(sourceCode: Readonly<TSESLint.SourceCode>, name: string, 
   );
 }
 
-const fileNameSets = new WeakMap<object, Set<string>>();
+const fileNameSets = new WeakMap<object, ReadonlySet<string>>();
 
-/** Every name bound or used in the file (a copy: the caller may add to it). */
-function fileNames(sourceCode: Readonly<TSESLint.SourceCode>): Set<string> {
+/** Every name bound or used in the file, gathered once per file. */
+function fileNames(sourceCode: Readonly<TSESLint.SourceCode>): ReadonlySet<string> {
   const cached = fileNameSets.get(sourceCode);
-  if (cached) return new Set(cached);
+  if (cached) return cached;
   const names = new Set<string>();
   fileNameSets.set(sourceCode, names);
   const scopeManager = sourceCode.scopeManager;
@@ -214,10 +219,10 @@ function fileNames(sourceCode: Readonly<TSESLint.SourceCode>): Set<string> {
   }
   // Names used without a declaration in this file (globals) end up in the global scope's `through`.
   for (const reference of scopeManager?.globalScope?.through ?? []) names.add(reference.identifier.name);
-  return new Set(names);
+  return names;
 }
 
-function unique(base: string, taken: Set<string>): string {
+function unique(base: string, taken: ReadonlySet<string>): string {
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}${i}`;
   return name;

@@ -160,11 +160,11 @@ export class FlowState {
    * O(1) per statement, amortised.
    */
   forgetDeadReads(at: TSESTree.Node): void {
-    // Variables of blocks the walk has left (a loop's `const item`) cannot be read any more.
     for (const variable of [...this.env.keys()]) {
-      const scope = variable.scope;
-      if (scope.type === 'function' || scope.type === 'module' || scope.type === 'global') continue;
-      if (at.range[0] < scope.block.range[0] || at.range[0] >= scope.block.range[1]) this.env.delete(variable);
+      // A variable no code after this statement refers to (counting a loop around a use as a use at
+      // its end) cannot be read any more: a loop's `const item` after the loop, a function's
+      // `const seen` after its last use.
+      if (lastUse(variable) <= at.range[1]) this.env.delete(variable);
     }
     const live = this.liveFacts();
     for (const fact of [...this.status.keys()]) if (!live.has(readOf(fact)) && !live.has(fact)) this.status.delete(fact);
@@ -230,3 +230,27 @@ export class FlowState {
 }
 
 export type JoinMode = 'statement' | 'expression';
+
+const lastUses = new WeakMap<TSESLint.Scope.Variable, number>();
+
+/**
+ * Where the last reference to a variable ends; a reference inside a loop (within the variable's
+ * scope) runs again until the loop ends, so it counts as a use at the end of its outermost such loop.
+ */
+function lastUse(variable: TSESLint.Scope.Variable): number {
+  let last = lastUses.get(variable);
+  if (last !== undefined) return last;
+  last = 0;
+  const home = variable.scope.block;
+  for (const reference of variable.references) {
+    let end = reference.identifier.range[1];
+    for (let node: TSESTree.Node | undefined = reference.identifier.parent; node && node !== home; node = node.parent) {
+      if (LOOPS.has(node.type)) end = Math.max(end, node.range[1]);
+    }
+    last = Math.max(last, end);
+  }
+  lastUses.set(variable, last);
+  return last;
+}
+
+const LOOPS: ReadonlySet<string> = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement']);

@@ -482,6 +482,34 @@ export async function hit() {
       { state: '`stats.hits`', write: 'box.hits = seen + 1', read: 'const seen = box.hits', suspend: 'await save()' },
     ),
     invalid(
+      'a read made before a long stretch of code still counts at a write after it (pruning keeps variables used later)',
+      `${decls}
+${Array.from({ length: 80 }, (_, i) => `let s${i} = ${i};`).join('\n')}
+let total = 0;
+export async function long() {
+  const before = total;
+${Array.from({ length: 80 }, (_, i) => `  const v${i} = s${i};\n  s${i} = v${i} + 1;`).join('\n')}
+  await save();
+  total = before + 1;
+}`,
+      { state: '`total`', write: 'total = before + 1', read: 'const before = total', suspend: 'await save()' },
+    ),
+    invalid(
+      'a read used inside a loop stays live to the end of the loop (pruning counts the loop)',
+      `${decls}
+${Array.from({ length: 80 }, (_, i) => `let s${i} = ${i};`).join('\n')}
+let total = 0;
+export async function long(rounds: number) {
+  const seen = total;
+  for (let round = 0; round < rounds; round++) {
+    total = seen + round;
+${Array.from({ length: 80 }, (_, i) => `    const v${i} = s${i};\n    s${i} = v${i} + 1;`).join('\n')}
+    await save();
+  }
+}`,
+      { state: '`total`', write: 'total = seen + round', read: 'const seen = total', suspend: 'await save()' },
+    ),
+    invalid(
       'the classic lost update on a module counter',
       `${decls}
 let counter = 0;

@@ -3,6 +3,7 @@ import ts from 'typescript';
 
 import { type ContainerKind, CONTAINER_WRITES, overwrites, staticPropertyName } from './access-paths';
 import { type CallUnderLock, type FlowContext, FunctionFlow, type GuardedUpdate, type RaceFinding } from './dataflow';
+import { containerKindOfState, DeclaredTypes, isObjectType } from './declared-types';
 import { type ConfiguredLock, LockRecognizer } from './locks';
 import { SharedStateResolver } from './shared-state';
 import { type FunctionNode, isFunctionNode } from './suspensions';
@@ -73,6 +74,9 @@ function runAnalysis(
   configuredLocks: readonly ConfiguredLock[],
 ): RaceAnalysis {
   const checker = services.program.getTypeChecker();
+  // Declarations that say their type outright are read, not asked about (see DeclaredTypes).
+  const isTypeScript = /\.[cm]?tsx?$/.test(services.esTreeNodeToTSNodeMap.get(sourceCode.ast).fileName);
+  const declaredTypes: DeclaredTypes = new DeclaredTypes((identifier): TSESLint.Scope.Variable | null => shared.variableOf(identifier), isTypeScript);
   const symbolIds = new Map<ts.Symbol, number>();
   const shared = new SharedStateResolver(sourceCode.scopeManager!, {
     importKey(identifier) {
@@ -91,9 +95,9 @@ function runAnalysis(
       return `sym:${id}`;
     },
     hasObjectType(identifier) {
-      const type = services.getTypeAtLocation(identifier);
-      if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
-      return (type.isUnion() ? type.types : [type]).some((part) => (part.flags & ts.TypeFlags.Object) !== 0);
+      const declared = declaredTypes.isObjectType(identifier);
+      if (declared !== undefined) return declared;
+      return isObjectType(services.getTypeAtLocation(identifier));
     },
   });
   const locks = new LockRecognizer(
@@ -109,7 +113,8 @@ function runAnalysis(
     locks,
     containerKind(receiver, path) {
       if (containerKinds.has(path.key)) return containerKinds.get(path.key);
-      const kind = containerKindOf(checker, services.getTypeAtLocation(receiver));
+      const declared = declaredTypes.containerKind(receiver);
+      const kind = declared === undefined ? containerKindOfState(services, receiver) : (declared ?? undefined);
       containerKinds.set(path.key, kind);
       return kind;
     },
@@ -285,18 +290,6 @@ function declaredIn(variable: TSESLint.Scope.Variable, fn: FunctionNode): boolea
 
 function isFresh(init: TSESTree.Expression | null): boolean {
   return init?.type === 'ObjectExpression' || init?.type === 'ArrayExpression' || init?.type === 'NewExpression';
-}
-
-function containerKindOf(checker: ts.TypeChecker, type: ts.Type): ContainerKind | undefined {
-  for (const part of type.isUnion() ? type.types : [type]) {
-    if (part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) continue;
-    if (checker.isArrayType(part) || checker.isTupleType(part)) return 'array';
-    const name = (part.getSymbol() ?? part.aliasSymbol)?.getName();
-    if (name === 'Map' || name === 'WeakMap' || name === 'ReadonlyMap') return 'map';
-    if (name === 'Set' || name === 'WeakSet' || name === 'ReadonlySet') return 'set';
-    if (name === 'Array' || name === 'ReadonlyArray') return 'array';
-  }
-  return undefined;
 }
 
 /** Updates of one state under different locks do not exclude each other. */

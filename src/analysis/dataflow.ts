@@ -1082,7 +1082,9 @@ export class FunctionFlow {
     }
     const callee = unwrapExpression(node.callee);
     if (callee.type === 'Identifier') {
-      const calleeValue = this.expression(callee, state);
+      // Only a local releaser (`release()`) matters about the function called; an imported one is
+      // not even classified, which would ask the checker what the import is.
+      const calleeValue = this.ctx.shared.variableOf(callee)?.defs[0]?.type === 'ImportBinding' ? EMPTY_VALUE : this.expression(callee, state);
       const args = this.union(node.arguments, state);
       if (calleeValue.releaserOf) state.held.delete(calleeValue.releaserOf.id);
       return args;

@@ -11,11 +11,23 @@ export function walk(
   leave?: (node: TSESTree.Node) => void,
 ): void {
   if (enter(node) === false) return;
-  for (const key of keys[node.type] ?? []) {
-    const child = (node as unknown as Record<string, unknown>)[key];
-    for (const item of Array.isArray(child) ? child : [child]) {
-      if (item && typeof (item as TSESTree.Node).type === 'string') walk(item as TSESTree.Node, keys, enter, leave);
+  const childKeys = keys[node.type] as readonly string[] | undefined;
+  if (childKeys) {
+    const fields = node as unknown as Record<string, unknown>;
+    for (const key of childKeys) {
+      const child = fields[key];
+      if (Array.isArray(child)) {
+        for (const item of child as unknown[]) {
+          if (isNode(item)) walk(item, keys, enter, leave);
+        }
+      } else if (isNode(child)) {
+        walk(child, keys, enter, leave);
+      }
     }
   }
   leave?.(node);
+}
+
+function isNode(value: unknown): value is TSESTree.Node {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }

@@ -1,0 +1,255 @@
+import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
+import ts from 'typescript';
+
+import type { ContainerKind } from './access-paths';
+
+/** The checker's answer: a Map, a Set or an array (of a union, the first part that is one). */
+export function containerKindOf(checker: ts.TypeChecker, type: ts.Type): ContainerKind | undefined {
+  for (const part of type.isUnion() ? type.types : [type]) {
+    if (part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) continue;
+    if (checker.isArrayType(part) || checker.isTupleType(part)) return 'array';
+    const name = (part.getSymbol() ?? part.aliasSymbol)?.getName();
+    if (name === 'Map' || name === 'WeakMap' || name === 'ReadonlyMap') return 'map';
+    if (name === 'Set' || name === 'WeakSet' || name === 'ReadonlySet') return 'set';
+    if (name === 'Array' || name === 'ReadonlyArray') return 'array';
+  }
+  return undefined;
+}
+
+/** The checker's answer: an object type (not any, unknown or a primitive; of a union, some part). */
+export function isObjectType(type: ts.Type): boolean {
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
+  return (type.isUnion() ? type.types : [type]).some((part) => (part.flags & ts.TypeFlags.Object) !== 0);
+}
+
+/**
+ * Whether the state a receiver names is a Map, a Set or an array, from the declared types of the
+ * symbols it goes through (`this.s.queue`: what `queue` was declared as), not from the type the
+ * checker narrows it to at this point: that would make the checker analyse the function's control
+ * flow up to here, resolving the signature of every call on the way to see whether it asserts
+ * something. Where the declaration does not settle it (any, unknown, a union of different
+ * containers, an expression that is no chain of names), the type at this point does.
+ */
+export function containerKindOfState(services: ParserServicesWithTypeInformation, receiver: TSESTree.Expression): ContainerKind | undefined {
+  const checker = services.program.getTypeChecker();
+  const declared = declaredTypeOf(services, checker, receiver);
+  if (declared && !(declared.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) {
+    const kinds = new Set((declared.isUnion() ? declared.types : [declared]).map((part) => containerKindOf(checker, part)));
+    kinds.delete(undefined);
+    if (kinds.size <= 1) return [...kinds][0];
+  }
+  return containerKindOf(checker, services.getTypeAtLocation(receiver));
+}
+
+function declaredTypeOf(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, node: TSESTree.Node): ts.Type | undefined {
+  switch (node.type) {
+    case 'Identifier': {
+      const symbol = checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(node));
+      return symbol ? checker.getTypeOfSymbol(symbol) : undefined;
+    }
+    case 'ThisExpression':
+      return services.getTypeAtLocation(node);
+    case 'TSNonNullExpression':
+    case 'ChainExpression':
+      return declaredTypeOf(services, checker, node.expression);
+    case 'MemberExpression': {
+      if (node.computed || node.property.type !== 'Identifier') return undefined;
+      const object = declaredTypeOf(services, checker, node.object);
+      if (!object) return undefined;
+      const property = checker.getPropertyOfType(checker.getApparentType(checker.getNonNullableType(object)), node.property.name);
+      return property ? checker.getTypeOfSymbol(property) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Answers, from a TypeScript declaration's own text, two questions the analysis would otherwise ask
+ * the type checker: is this state a Map, a Set or an array, and is this parameter's type an object
+ * type. The checker's first answer about a type can cost milliseconds (it resolves the type's
+ * declarations, modules and generic instantiations); most declarations say it outright
+ * (`private readonly queue: Job[] = []`, `const cache = new Map()`, `account: Account`).
+ *
+ * Each answer is exactly the one the checker would give; `undefined` means the text does not
+ * settle it (an alias, an import, an inferred type, a JavaScript file whose JSDoc may say
+ * otherwise), and the caller asks the checker.
+ */
+export class DeclaredTypes {
+  constructor(
+    private readonly variableOf: (identifier: TSESTree.Identifier) => TSESLint.Scope.Variable | null,
+    /** JSDoc types in JavaScript files override what the text says: nothing is answered there. */
+    private readonly enabled: boolean,
+  ) {}
+
+  /** Whether the state `receiver` names is a Map, a Set or an array (null: none of them). */
+  containerKind(receiver: TSESTree.Expression): ContainerKind | null | undefined {
+    if (!this.enabled) return undefined;
+    const declared = this.declarationOf(receiver);
+    if (!declared) return undefined;
+    if (declared.annotation) return this.containerOfType(declared.annotation);
+    return declared.init ? this.containerOfValue(declared.init) : undefined;
+  }
+
+  /** Whether a parameter's declared type is an object type (`hasObjectType` in analyze.ts). */
+  isObjectType(parameter: TSESTree.Identifier): boolean | undefined {
+    if (!this.enabled || !parameter.typeAnnotation) return undefined;
+    return this.objectType(parameter.typeAnnotation.typeAnnotation);
+  }
+
+  /** The annotation or initializer of the variable, parameter or class field an expression reads. */
+  private declarationOf(node: TSESTree.Expression): { annotation?: TSESTree.TypeNode; init?: TSESTree.Expression | null } | undefined {
+    if (node.type === 'Identifier') {
+      const def = this.variableOf(node)?.defs[0];
+      if (def?.type === 'Variable' && def.node.id.type === 'Identifier') {
+        return { annotation: def.node.id.typeAnnotation?.typeAnnotation, init: def.node.init };
+      }
+      if (def?.type === 'Parameter' && def.name.type === 'Identifier' && def.name.typeAnnotation) {
+        return { annotation: def.name.typeAnnotation.typeAnnotation };
+      }
+      return undefined;
+    }
+    if (node.type !== 'MemberExpression' || node.computed || node.object.type !== 'ThisExpression' || node.property.type !== 'Identifier') {
+      return undefined;
+    }
+    const name = node.property.name;
+    const member = enclosingClassMember(node);
+    if (!member) return undefined;
+    for (const element of member.cls.body.body) {
+      if (element.type === 'PropertyDefinition' && !element.computed && element.key.type === 'Identifier' && element.key.name === name) {
+        return element.static === member.isStatic ? { annotation: element.typeAnnotation?.typeAnnotation, init: element.value } : undefined;
+      }
+      if (element.type === 'MethodDefinition' && element.kind === 'constructor' && !member.isStatic) {
+        for (const param of element.value.params) {
+          if (param.type === 'TSParameterProperty' && param.parameter.type === 'Identifier' && param.parameter.name === name) {
+            return { annotation: param.parameter.typeAnnotation?.typeAnnotation };
+          }
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** A name that means the global built-in: not declared (nor augmented) in this file. */
+  private isGlobal(name: TSESTree.EntityName): name is TSESTree.Identifier {
+    if (name.type !== 'Identifier') return false;
+    const variable = this.variableOf(name);
+    return variable === null || variable.defs.length === 0;
+  }
+
+  /** A class or interface of this file under a name that is not a built-in's. */
+  private isOwnObjectType(name: TSESTree.EntityName): boolean {
+    if (name.type !== 'Identifier' || BUILT_IN_CONTAINERS.has(name.name) || OBJECT_BUILT_INS.has(name.name)) return false;
+    const defs = this.variableOf(name)?.defs ?? [];
+    return defs.length > 0 && defs.every((def) => def.type === 'ClassName' || (def.type === 'Type' && def.node.type === 'TSInterfaceDeclaration'));
+  }
+
+  private containerOfType(type: TSESTree.TypeNode): ContainerKind | null | undefined {
+    switch (type.type) {
+      case 'TSArrayType':
+      case 'TSTupleType':
+        return 'array';
+      case 'TSTypeOperator':
+        return type.operator === 'readonly' && type.typeAnnotation ? this.containerOfType(type.typeAnnotation) : undefined;
+      case 'TSTypeReference':
+        if (this.isGlobal(type.typeName)) return BUILT_IN_CONTAINERS.get(type.typeName.name) ?? (OBJECT_BUILT_INS.has(type.typeName.name) ? null : undefined);
+        return this.isOwnObjectType(type.typeName) ? null : undefined;
+      case 'TSUnionType': {
+        // The checker skips null and undefined and takes the first container of the rest, in an order
+        // of its own: settled here only when the containers all agree.
+        const kinds = type.types
+          .filter((part) => part.type !== 'TSNullKeyword' && part.type !== 'TSUndefinedKeyword')
+          .map((part) => this.containerOfType(part));
+        if (kinds.includes(undefined)) return undefined;
+        const containers = new Set(kinds.filter((kind) => kind !== null));
+        if (containers.size > 1) return undefined;
+        return containers.size === 1 ? [...containers][0] : null;
+      }
+      default:
+        return PLAIN_TYPES.has(type.type) || PRIMITIVE_TYPES.has(type.type) ? null : undefined;
+    }
+  }
+
+  private containerOfValue(init: TSESTree.Expression): ContainerKind | null | undefined {
+    if (init.type === 'ArrayExpression') return 'array';
+    if (init.type === 'NewExpression' && init.callee.type === 'Identifier' && this.isGlobal(init.callee)) {
+      return BUILT_IN_CONTAINERS.get(init.callee.name);
+    }
+    return undefined;
+  }
+
+  private objectType(type: TSESTree.TypeNode): boolean | undefined {
+    if (PRIMITIVE_TYPES.has(type.type)) return false;
+    if (PLAIN_TYPES.has(type.type) || type.type === 'TSArrayType' || type.type === 'TSTupleType') return true;
+    switch (type.type) {
+      case 'TSAnyKeyword':
+      case 'TSUnknownKeyword':
+        return false;
+      case 'TSTypeOperator':
+        return type.operator === 'readonly' && type.typeAnnotation ? this.objectType(type.typeAnnotation) : undefined;
+      case 'TSTypeReference':
+        if (this.isGlobal(type.typeName)) return BUILT_IN_CONTAINERS.has(type.typeName.name) || OBJECT_BUILT_INS.has(type.typeName.name) ? true : undefined;
+        return this.isOwnObjectType(type.typeName) ? true : undefined;
+      case 'TSUnionType': {
+        // A union with `any` or `unknown` in it is that; otherwise an object if any part is one.
+        const parts = type.types.map((part) => (part.type === 'TSAnyKeyword' || part.type === 'TSUnknownKeyword' ? 'top' : this.objectType(part)));
+        if (parts.includes('top')) return false;
+        if (parts.includes(true)) return parts.includes(undefined) ? undefined : true;
+        return parts.includes(undefined) ? undefined : false;
+      }
+      default:
+        return undefined;
+    }
+  }
+}
+
+const BUILT_IN_CONTAINERS: ReadonlyMap<string, ContainerKind> = new Map([
+  ['Map', 'map'],
+  ['WeakMap', 'map'],
+  ['ReadonlyMap', 'map'],
+  ['Set', 'set'],
+  ['WeakSet', 'set'],
+  ['ReadonlySet', 'set'],
+  ['Array', 'array'],
+  ['ReadonlyArray', 'array'],
+]);
+
+/** Built-in interfaces (object types that are not containers). */
+const OBJECT_BUILT_INS: ReadonlySet<string> = new Set(['Promise', 'Date', 'Error', 'RegExp', 'AbortController', 'AbortSignal', 'URL']);
+
+/** Type syntax that is an object type and no container. */
+const PLAIN_TYPES: ReadonlySet<string> = new Set(['TSTypeLiteral', 'TSFunctionType', 'TSConstructorType']);
+
+/** Type syntax for primitives (`object` is not an object type to the checker: it has no `Object` flag). */
+const PRIMITIVE_TYPES: ReadonlySet<string> = new Set([
+  'TSStringKeyword',
+  'TSNumberKeyword',
+  'TSBooleanKeyword',
+  'TSBigIntKeyword',
+  'TSSymbolKeyword',
+  'TSUndefinedKeyword',
+  'TSNullKeyword',
+  'TSVoidKeyword',
+  'TSNeverKeyword',
+  'TSObjectKeyword',
+  'TSLiteralType',
+  'TSTemplateLiteralType',
+]);
+
+function enclosingClassMember(node: TSESTree.Node): { cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression; isStatic: boolean } | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    switch (current.type) {
+      case 'FunctionExpression':
+      case 'FunctionDeclaration': {
+        const owner = current.parent;
+        if (owner.type === 'MethodDefinition') return { cls: owner.parent.parent, isStatic: owner.static };
+        return undefined;
+      }
+      case 'PropertyDefinition':
+        return { cls: current.parent.parent, isStatic: current.static };
+      default:
+        break;
+    }
+  }
+  return undefined;
+}

@@ -78,6 +78,9 @@ export class LockRecognizer {
     const callee = call.callee as TSESTree.MemberExpression;
     const method = (callee.property as TSESTree.Identifier).name;
     const receiver = callee.object;
+    // No library of the program has this method: not a lock call, and nothing to ask the checker.
+    const present = librariesIn(this.types.services.program);
+    if (!LIBRARIES_WITH_METHOD[method].some((candidate) => present.has(candidate))) return undefined;
     const library = this.libraryOf(receiver);
     if (!library) return undefined;
     const label = `\`${this.sourceText(receiver)}\``;
@@ -188,8 +191,9 @@ export class LockRecognizer {
   libraryOf(receiver: TSESTree.Expression): LockLibrary | null {
     let library = libraryByNode.get(receiver);
     if (library === undefined) {
-      const type = this.types.services.getTypeAtLocation(receiver);
-      library = libraryOfType(type);
+      // A program that contains none of the lock libraries has no value of their types to ask about.
+      const type = librariesIn(this.types.services.program).size > 0 ? this.types.services.getTypeAtLocation(receiver) : undefined;
+      library = type ? libraryOfType(type) : null;
       libraryByNode.set(receiver, library);
     }
     return library;
@@ -304,6 +308,35 @@ function declaredName(symbol: ts.Symbol): string {
   const declaration = symbol.declarations?.[0];
   return declaration && ts.isClassDeclaration(declaration) && declaration.name ? declaration.name.text : name;
 }
+
+const librariesByProgram = new WeakMap<ts.Program, ReadonlySet<LockLibrary>>();
+
+/** The lock libraries `libraryOfType` knows whose declarations a program holds (found once per program). */
+function librariesIn(program: ts.Program): ReadonlySet<LockLibrary> {
+  let found = librariesByProgram.get(program);
+  if (!found) {
+    const libraries = new Set<LockLibrary>();
+    for (const file of program.getSourceFiles()) {
+      const name = file.fileName;
+      if (/[\\/]async-mutex[\\/]/.test(name)) libraries.add('mutex').add('semaphore');
+      else if (/[\\/]async-lock[\\/]/.test(name)) libraries.add('async-lock');
+      else if (/[\\/]await-lock[\\/]/.test(name)) libraries.add('await-lock');
+      else if (/[\\/]lib\.[\w.]*\.d\.ts$|[\\/]lib\.dom/.test(name) && file.text.includes('LockManager')) libraries.add('lock-manager');
+    }
+    found = libraries;
+    librariesByProgram.set(program, found);
+  }
+  return found;
+}
+
+/** The libraries that have a lock method of each name (see `recognize`). */
+const LIBRARIES_WITH_METHOD: Record<string, readonly LockLibrary[]> = {
+  runExclusive: ['mutex', 'semaphore'],
+  acquire: ['mutex', 'semaphore', 'async-lock'],
+  acquireAsync: ['await-lock'],
+  release: ['mutex', 'semaphore', 'await-lock'],
+  request: ['lock-manager'],
+};
 
 function libraryOfType(type: ts.Type): LockLibrary | null {
   const parts = type.isUnion() ? type.types : [type];

@@ -22,6 +22,7 @@ import {
   FlowState,
   type FlowValue,
   type HeldLock,
+  identityOf,
   joinValues,
   NO_FACTS,
   readOf,
@@ -117,6 +118,18 @@ function unwrapExpression(node: TSESTree.Node): TSESTree.Node {
     current = current.expression;
   }
   return current;
+}
+
+/**
+ * `a === b`, or `a == null`: compares which values they are (for objects, which object), not what
+ * they hold. Loose equality with anything else may convert an object through its contents.
+ */
+function comparesIdentity(node: TSESTree.BinaryExpression): boolean {
+  if (node.operator === '===' || node.operator === '!==') return true;
+  if (node.operator !== '==' && node.operator !== '!=') return false;
+  return [node.left, node.right].some(
+    (side) => (side.type === 'Literal' && side.value === null) || (side.type === 'Identifier' && side.name === 'undefined'),
+  );
 }
 
 /**
@@ -381,7 +394,7 @@ export class FunctionFlow {
   /** A condition was evaluated: a fresh re-read compared with a stale one re-validates it (optimistic concurrency). */
   private condition(test: TSESTree.Expression, state: FlowState): ReadonlySet<Fact> {
     const value = this.expression(test, state);
-    const reads = new Set([...value.facts].map(readOf));
+    const reads = new Set([...identityOf(value)].map(readOf));
     const fresh: Fact[] = [];
     const stale: Fact[] = [];
     for (const fact of reads) {
@@ -864,8 +877,10 @@ export class FunctionFlow {
         return this.union(node.expressions, state);
       case 'TaggedTemplateExpression':
         return { facts: unionFacts(this.expression(node.tag, state).facts, this.union(node.quasi.expressions, state).facts) };
-      case 'ArrayExpression':
-        return this.union(node.elements.filter((element): element is NonNullable<typeof element> => element !== null), state);
+      case 'ArrayExpression': {
+        const elements = node.elements.filter((element): element is NonNullable<typeof element> => element !== null);
+        return { facts: this.union(elements, state).facts, identity: NO_FACTS };
+      }
       case 'ObjectExpression': {
         const parts: FlowValue[] = [];
         for (const property of node.properties) {
@@ -876,7 +891,7 @@ export class FunctionFlow {
             parts.push(this.expression(property.value, state));
           }
         }
-        return { facts: unionFacts(...parts.map((part) => part.facts)) };
+        return { facts: unionFacts(...parts.map((part) => part.facts)), identity: NO_FACTS };
       }
       case 'SpreadElement':
         return { facts: this.expression(node.argument, state).facts };
@@ -893,7 +908,7 @@ export class FunctionFlow {
         return this.call(node, state);
       case 'NewExpression':
         this.expression(node.callee, state);
-        return { facts: this.union(node.arguments, state).facts };
+        return { facts: this.union(node.arguments, state).facts, identity: NO_FACTS };
       case 'AwaitExpression': {
         const value = this.expression(node.argument, state);
         this.suspend(state, node);
@@ -926,16 +941,19 @@ export class FunctionFlow {
           }
           return EMPTY_VALUE;
         }
-        return { facts: this.expression(node.argument, state).facts };
+        const operand = this.expression(node.argument, state);
+        return { facts: node.operator === '!' ? identityOf(operand) : operand.facts };
       }
-      case 'BinaryExpression':
+      case 'BinaryExpression': {
         if (node.operator === 'in') return this.inOperator(node, state);
-        return {
-          facts: unionFacts(this.expression(node.left, state).facts, this.expression(node.right, state).facts),
-        };
+        const left = this.expression(node.left, state);
+        const right = this.expression(node.right, state);
+        if (comparesIdentity(node)) return { facts: unionFacts(identityOf(left), identityOf(right)) };
+        return { facts: unionFacts(left.facts, right.facts) };
+      }
       case 'LogicalExpression': {
         const left = this.expression(node.left, state);
-        const checks = new Set([...left.facts].map(readOf));
+        const checks = new Set([...identityOf(left)].map(readOf));
         const before = new Set(state.checks);
         const rightState = state.clone();
         this.guard(rightState, checks);
@@ -946,7 +964,12 @@ export class FunctionFlow {
         for (const fact of shortCircuit) if (!left.facts.has(fact)) rightState.status.delete(fact);
         const joined = FlowState.join(state.skipping(node.right), rightState, 'expression');
         if (joined) this.replace(state, joined);
-        return { facts: unionFacts(shortCircuit, right.facts, this.asGuards(checks)) };
+        const guards = this.asGuards(checks);
+        const identity =
+          left.identity || right.identity
+            ? unionFacts(left.identity ? this.onShortCircuit(left.identity, node, state) : shortCircuit, identityOf(right), guards)
+            : undefined;
+        return { facts: unionFacts(shortCircuit, right.facts, guards), identity };
       }
       case 'ConditionalExpression': {
         const test = this.condition(node.test, state);
@@ -961,7 +984,10 @@ export class FunctionFlow {
           this.unguard(joined, before, test);
           this.replace(state, joined);
         }
-        return { facts: unionFacts(this.asGuards(test), whenTrue.facts, whenFalse.facts) };
+        const guards = this.asGuards(test);
+        const identity =
+          whenTrue.identity || whenFalse.identity ? unionFacts(guards, identityOf(whenTrue), identityOf(whenFalse)) : undefined;
+        return { facts: unionFacts(guards, whenTrue.facts, whenFalse.facts), identity };
       }
       case 'SequenceExpression': {
         let last: FlowValue = EMPTY_VALUE;
@@ -1060,10 +1086,11 @@ export class FunctionFlow {
     if (node.operator === '&&=' || node.operator === '||=' || node.operator === '??=') {
       const before = new Set(state.checks);
       const assigning = state.clone();
-      this.guard(assigning, current.facts);
+      const checks = identityOf(current);
+      this.guard(assigning, checks);
       const value = this.expression(node.right, assigning);
       store(value, assigning);
-      this.unguard(assigning, before, current.facts);
+      this.unguard(assigning, before, checks);
       const joined = FlowState.join(state.skipping(node.right), assigning, 'expression');
       if (joined) this.replace(state, joined);
       return joinValues(current, value);

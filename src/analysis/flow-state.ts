@@ -45,6 +45,12 @@ export interface FactStatus {
 export interface FlowValue {
   /** The reads of shared state the value was computed from. */
   readonly facts: ReadonlySet<Fact>;
+  /**
+   * The reads that decide *which* value it is (null, undefined, falsy, which object), when fewer than
+   * `facts`: `new C(x)` or `{ a: x }` is a fresh object whatever `x` was, so `v == null`, `!v` or
+   * `if (v)` do not check `x`, though `v.a` still reads it. Absent: all of `facts` (see `identityOf`).
+   */
+  readonly identity?: ReadonlySet<Fact>;
   /** The shared place the value *is* (an object reference), so that `v.x` reads `path.x`. */
   readonly alias?: StatePath;
   /** A releaser function for this lock (`const release = await mutex.acquire()`). */
@@ -57,6 +63,11 @@ export interface FlowValue {
 
 export const NO_FACTS: ReadonlySet<Fact> = new Set();
 export const EMPTY_VALUE: FlowValue = { facts: NO_FACTS };
+
+/** The reads a test of the value's nullness, truthiness or identity depends on. */
+export function identityOf(value: FlowValue): ReadonlySet<Fact> {
+  return value.identity ?? value.facts;
+}
 
 /** Above this many facts a value keeps only the first and the last read of each state (see `compact`). */
 const COMPACT_ABOVE = 32;
@@ -97,6 +108,7 @@ export function joinValues(a: FlowValue | undefined, b: FlowValue | undefined): 
   if (!b) return a;
   return {
     facts: unionFacts(a.facts, b.facts),
+    identity: a.identity || b.identity ? unionFacts(identityOf(a), identityOf(b)) : undefined,
     alias: a.alias && b.alias && a.alias.key === b.alias.key ? a.alias : undefined,
     releaserOf: a.releaserOf && b.releaserOf && a.releaserOf.id === b.releaserOf.id ? a.releaserOf : undefined,
   };
@@ -179,7 +191,11 @@ export class FlowState {
   /** The reads this state still refers to: through its variables and its checks. */
   private liveFacts(): Set<Fact> {
     const live = new Set<Fact>(this.checks);
-    for (const value of this.env.values()) for (const fact of value.facts) live.add(readOf(fact));
+    for (const value of this.env.values()) {
+      for (const fact of value.facts) live.add(readOf(fact));
+      // A union of many reads keeps only some of them (`compact`): an identity may keep others.
+      if (value.identity) for (const fact of value.identity) live.add(readOf(fact));
+    }
     return live;
   }
 

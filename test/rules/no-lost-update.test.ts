@@ -1023,5 +1023,22 @@ export async function increment() {
 }`,
       { state: '`counter`', write: 'counter = current', read: 'const current', suspend: 'await save' },
     ),
+    invalid(
+      'a value read into a new object and read back out after the await still loses updates',
+      `${decls}
+class Box {
+  constructor(readonly value: number) {}
+}
+export class Counter {
+  private count = 0;
+  async increment() {
+    const box = new Box(this.count);
+    if (!box) return;
+    await save();
+    this.count = box.value + 1;
+  }
+}`,
+      { state: '`this.count`', write: 'this.count =', read: 'const box', suspend: 'await save' },
+    ),
   ],
 });

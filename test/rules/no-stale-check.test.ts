@@ -290,6 +290,54 @@ export class Session {
   }
 }`,
     },
+    {
+      name: 'a new object is never null, whatever it was built from: `operation == null` checks no state (mongodb bulk)',
+      code: `${decls}
+class Insert {
+  constructor(readonly docs?: unknown[]) {}
+}
+class Remove {
+  constructor(readonly docs?: unknown[]) {}
+}
+export class Bulk {
+  private batches: { kind: string; serialized: unknown[] }[] = [];
+  async execute(reuse: boolean) {
+    for (const batch of this.batches) {
+      const serialized = reuse ? batch.serialized : undefined;
+      const operation = batch.kind === 'insert' ? new Insert(serialized) : batch.kind === 'remove' ? new Remove(serialized) : null;
+      if (operation == null) throw new Error('unknown batch');
+      await save(operation);
+      batch.serialized = [];
+    }
+  }
+}`,
+    },
+    {
+      name: 'an object literal is always truthy: `!message` checks none of the state it holds',
+      code: `${decls}
+export class Outbox {
+  private queue: string[] = [];
+  async flush() {
+    const message = { items: this.queue, sentAt: Date.now() };
+    if (!message) return;
+    await save(message);
+    this.queue = [];
+  }
+}`,
+    },
+    {
+      name: '`given ?? { ca: this.ca }` is never undefined: `=== undefined` checks no state',
+      code: `${decls}
+export class Client {
+  private ca: string[] = [];
+  async connect(given?: { ca: string[] }) {
+    const options = given ?? { ca: this.ca };
+    if (options === undefined) return;
+    await save(options);
+    this.ca = [];
+  }
+}`,
+    },
     // --- end of bench false positives ---
   ],
   invalid: [
@@ -492,6 +540,53 @@ export async function getToken() {
         variant: 'ReadOutsideLock',
         extra: { lock: '`mutex`' },
       },
+    ),
+    invalid(
+      'a new object chosen by a check of the state: testing it for null is that check',
+      `${decls}
+class Insert {
+  constructor(readonly docs?: unknown[]) {}
+}
+export class Bulk {
+  private serialized: unknown[] | undefined;
+  async execute() {
+    const operation = this.serialized ? new Insert(this.serialized) : null;
+    if (operation == null) return;
+    await save(operation);
+    this.serialized = undefined;
+  }
+}`,
+      { state: '`this.serialized`', write: 'this.serialized = undefined', read: 'const operation', suspend: 'await save' },
+    ),
+    invalid(
+      'a test of what a new object holds checks the state it was built from',
+      `${decls}
+class Insert {
+  constructor(readonly docs?: unknown[]) {}
+}
+export class Bulk {
+  private serialized: unknown[] | undefined;
+  async execute() {
+    const operation = new Insert(this.serialized);
+    if (operation.docs == null) return;
+    await save(operation);
+    this.serialized = [];
+  }
+}`,
+      { state: '`this.serialized`', write: 'this.serialized = []', read: 'const operation', suspend: 'await save' },
+    ),
+    invalid(
+      'removing by a fresh filter still acts on the stale check: an entry re-added meanwhile under that id is dropped',
+      `${decls}
+export class Widget {
+  private pending: { id: string; tx: string }[] = [];
+  async settle(id: string) {
+    if (!this.pending.some((p) => p.id === id)) return;
+    await save(id);
+    this.pending = this.pending.filter((p) => p.id !== id);
+  }
+}`,
+      { state: '`this.pending`', write: 'this.pending = this', read: 'if (!this.pending', suspend: 'await save' },
     ),
   ],
 });

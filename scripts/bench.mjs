@@ -45,7 +45,7 @@ const { values: args } = parseArgs({
 });
 const runs = Number(args.runs ?? (args.quick ? 1 : 3));
 const skip = new Set(args.skip.split(',').filter(Boolean));
-const CONFIGURATIONS = ['floor', 'no-floating-promises', 'require-atomic-updates', 'recommended', 'all'];
+const CONFIGURATIONS = ['floor', 'one-rule', 'no-floating-promises', 'require-atomic-updates', 'recommended', 'all'];
 
 // --- helpers ------------------------------------------------------------------------------------------
 
@@ -65,9 +65,9 @@ function print(line = '') {
 const row = (label, cells, width = 16) => print(label.padEnd(30) + cells.map((c) => String(c).padStart(width)).join(''));
 
 /** One lint in a fresh process; its wall time is measured from outside, spawn to exit. */
-function lintInChild(configuration, dir, file) {
+function lintInChild(configuration, dir, file, warmFile) {
   const start = performance.now();
-  const child = spawnSync(process.execPath, [runner, configuration, dir, ...(file ? [file] : [])], {
+  const child = spawnSync(process.execPath, [runner, configuration, dir, ...(file ? [file] : []), ...(warmFile ? ['--warm', warmFile] : [])], {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 256 * 2 ** 20,
@@ -113,12 +113,17 @@ function measureCorpus(name, dir) {
   const nfpMs = ruleTime('no-floating-promises', (id) => id === '@typescript-eslint/no-floating-promises');
   const wallAll = stat('all', (r) => r.wallMs);
   const rssFloor = stat('floor', (r) => r.peakRssMb);
+  const rssOneRule = stat('one-rule', (r) => r.peakRssMb);
   const rssAll = stat('all', (r) => r.peakRssMb);
   const crashes = CONFIGURATIONS.flatMap((c) => byConfiguration[c].flatMap((r) => [...r.crashes, ...r.fatal]));
   const verdict = (ok) => (ok ? 'ok' : 'MISSED');
   print(`plugin rule time ${fmt(pluginMs)} ms = ${fmt((pluginMs / wallAll) * 100, 1)}% of the typed-lint wall time (target ≤ 5%: ${verdict(pluginMs <= wallAll * 0.05)})`);
   print(`plugin / no-floating-promises rule time = ${fmt(pluginMs / nfpMs, 2)} (target ≤ 1: ${verdict(pluginMs <= nfpMs)})`);
   print(`peak RSS with all rules ${fmt(((rssAll - rssFloor) / rssFloor) * 100, 1)}% above the no-rules floor (target ≤ 10%: ${verdict(rssAll <= rssFloor * 1.1)})`);
+  print(
+    `  of which ESLint itself, with one rule that does nothing: ${fmt(((rssOneRule - rssFloor) / rssFloor) * 100, 1)}%; ` +
+      `the plugin's own: ${fmt(((rssAll - rssOneRule) / rssOneRule) * 100, 1)}% above that`,
+  );
   print(`crashes and fatal errors: ${crashes.length}${crashes.map((c) => `\n  ${c.file}: ${c.message}`).join('')}`);
   writeReports(name, all.reports, byConfiguration['require-atomic-updates'].at(-1).reports);
 }
@@ -150,6 +155,8 @@ function writeReports(name, plugin, core) {
 function measureScaling() {
   const sizes = args.quick ? [100, 1000, 5000] : [100, 1000, 5000, 20000];
   print(`\n## Scaling: rule time of the plugin (configuration \`all\`) per statement`);
+  print('warm: the least of six more lints of the file in one process, once the JIT has compiled the rules (the ratio is taken on it);');
+  print('first: its first lint, after a small warm-up file, which adds V8 warm-up that does not grow with the file');
   const dir = path.join(cacheDir, 'scaling');
   for (const family of SCALING) {
     const perStatement = [];
@@ -165,11 +172,13 @@ function measureScaling() {
       }
       const { statements, lines } = generateScalingProject(dir, family, n);
       const times = [];
+      const coldTimes = [];
       let reports = 0;
       // One run of the largest sizes: a run there takes long enough to be stable.
       for (let run = 0; run < (n > 5000 ? 1 : runs); run++) {
-        const result = lintInChild('all', dir);
-        times.push(result.fileRuleMs['src/scale.ts'] ?? 0);
+        const result = lintInChild('all', dir, undefined, 'src/scale.ts');
+        coldTimes.push(result.fileRuleMs['src/scale.ts'] ?? 0);
+        times.push(result.warmRuleMs ?? 0);
         reports = result.reports.filter((r) => r.file === 'src/scale.ts').length;
       }
       const ms = median(times);
@@ -177,7 +186,11 @@ function measureScaling() {
       previousN = n;
       perStatement.push(ms / statements);
       console.log(`  (${family.name}: ${fmt(statements)} statements measured)`);
-      cells.push(`${fmt(statements)} stmts / ${fmt(lines)} lines: ${fmt(ms)} ms, ${fmt((ms / statements) * 1000, 1)} µs/stmt, ${reports} reports`);
+      const cold = median(coldTimes);
+      cells.push(
+        `${fmt(statements)} stmts / ${fmt(lines)} lines: warm ${fmt(ms)} ms, ${fmt((ms / statements) * 1000, 1)} µs/stmt; ` +
+          `first ${fmt(cold)} ms, ${fmt((cold / statements) * 1000, 1)} µs/stmt; ${reports} reports`,
+      );
     }
     const ratio = Math.max(...perStatement) / Math.min(...perStatement);
     print(`${family.name}:`);

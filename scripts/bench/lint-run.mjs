@@ -2,7 +2,8 @@
 // runs that shared one would flatter whichever ran second). Prints one JSON line on stdout.
 // Usage: node scripts/bench/lint-run.mjs <configuration> <project dir> [file]
 //   lints <dir>/src/**/*.ts, or the one file given (relative to <dir>)
-//   configuration: floor | no-floating-promises | require-atomic-updates | recommended | all
+//   configuration: floor | one-rule | no-floating-promises | require-atomic-updates | recommended | all
+//   --warm <file>: also report that file's rule time once the rules are warm (see main)
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,6 +25,10 @@ export function configuration(name) {
   switch (name) {
     case 'floor':
       return [];
+    case 'one-rule':
+      // A rule that does nothing: what ESLint itself adds (its traversal, code paths, rule contexts)
+      // as soon as any rule is on, whatever the rule.
+      return [{ plugins: { bench: { rules: { nothing: { meta: { schema: [] }, create: () => ({}) } } } }, rules: { 'bench/nothing': 'error' } }];
     case 'no-floating-promises':
       return [{ plugins: { '@typescript-eslint': tseslint.plugin }, rules: { '@typescript-eslint/no-floating-promises': 'error' } }];
     case 'require-atomic-updates':
@@ -86,12 +91,29 @@ function sourceFiles() {
 }
 
 async function main() {
-  const [name, dir, file] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  // --warm <file>: after the run, lint that file six more times in this process and report its least
+  // rule time, once the JIT has compiled the rules and without a garbage collection falling in it (the
+  // scaling measurement: per-statement growth, not V8's warm-up, which the cold start covers).
+  const warmIndex = args.indexOf('--warm');
+  const warmFile = warmIndex >= 0 ? args.splice(warmIndex, 2)[1] : undefined;
+  const [name, dir, file] = args;
   process.chdir(dir);
   const start = performance.now();
   const eslint = createESLint(dir, name, { stats: true });
   const { results, crashes } = await lintCounting(eslint, [file ?? 'src/**/*.ts'], file !== undefined);
   const ms = performance.now() - start;
+  let warmRuleMs;
+  if (warmFile) {
+    for (let run = 0; run < 6; run++) {
+      const [again] = await eslint.lintFiles([warmFile]);
+      const runMs = (again.stats?.times.passes ?? []).reduce(
+        (sum, pass) => sum + Object.values(pass.rules ?? {}).reduce((ruleSum, { total }) => ruleSum + total, 0),
+        0,
+      );
+      warmRuleMs = Math.min(warmRuleMs ?? Infinity, runMs);
+    }
+  }
 
   const ruleMs = {};
   /** Per file: the time of all rules together. */
@@ -132,6 +154,7 @@ async function main() {
     parseMs,
     ruleMs,
     fileRuleMs,
+    warmRuleMs,
     reports,
     crashes,
     fatal,

@@ -62,10 +62,34 @@ export function analyzeRaces(context: AnyContext, ruleName: string, options: Rac
   }
   let analysis = byOptions.get(optionsKey);
   if (!analysis) {
-    analysis = runAnalysis(sourceCode, services, options.locks ?? []);
+    const locks = options.locks ?? [];
+    analysis = mayRace(sourceCode.text, locks) ? runAnalysis(sourceCode, services, locks) : noRaces(sourceCode, services);
     byOptions.set(optionsKey, analysis);
   }
   return analysis;
+}
+
+/**
+ * Whether a file's text can hold a function to walk: an async function, or a lock call (a method
+ * named like one, or a configured lock, whose module the file names to import it).
+ */
+function mayRace(text: string, configuredLocks: readonly ConfiguredLock[]): boolean {
+  return /\basync\b|\b(runExclusive|acquire|acquireAsync|release|request)\b/.test(text) || configuredLocks.some((lock) => text.includes(lock.module));
+}
+
+/** The analysis of a file with nothing to walk; its scopes are read only if something asks. */
+function noRaces(sourceCode: Readonly<TSESLint.SourceCode>, services: ParserServicesWithTypeInformation): RaceAnalysis {
+  let shared: SharedStateResolver | undefined;
+  return {
+    findings: [],
+    guarded: [],
+    callsUnderLock: [],
+    get shared() {
+      shared ??= new SharedStateResolver(sourceCode.scopeManager!, { importKey: () => undefined, hasObjectType: () => false });
+      return shared;
+    },
+    services,
+  };
 }
 
 function runAnalysis(

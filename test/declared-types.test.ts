@@ -111,6 +111,7 @@ describe('declared types give the checker’s answers', () => {
       'this.label': null,
       'this.pending': 'map',
       'this.list': 'array',
+      'this.shared': 'set',
     });
     // Not settled by the text: an alias, an import, an inferred call result, `any`, `unknown`, several containers.
     for (const unsettled of ['index', 'alias', 'either', 'mixed', 'anything', 'unknownValue', 'this.untyped', 'names', 'registry', 'plain']) {

@@ -41,6 +41,19 @@ export function containerKindOfState(services: ParserServicesWithTypeInformation
   return containerKindOf(checker, services.getTypeAtLocation(receiver));
 }
 
+/**
+ * The class `this` stands for in a class member (its instance type, or for a static member the class
+ * itself), read from the class's symbol: asking the type of `this` at this point would analyse the
+ * function's control flow (`this` can be narrowed by `this is …` predicates).
+ */
+function thisTypeOf(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, node: TSESTree.ThisExpression): ts.Type | undefined {
+  const member = enclosingClassMember(node);
+  if (!member?.cls.id) return undefined;
+  const symbol = checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(member.cls.id));
+  if (!symbol) return undefined;
+  return member.isStatic ? checker.getTypeOfSymbol(symbol) : checker.getDeclaredTypeOfSymbol(symbol);
+}
+
 function declaredTypeOf(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, node: TSESTree.Node): ts.Type | undefined {
   switch (node.type) {
     case 'Identifier': {
@@ -48,7 +61,7 @@ function declaredTypeOf(services: ParserServicesWithTypeInformation, checker: ts
       return symbol ? checker.getTypeOfSymbol(symbol) : undefined;
     }
     case 'ThisExpression':
-      return services.getTypeAtLocation(node);
+      return thisTypeOf(services, checker, node);
     case 'TSNonNullExpression':
     case 'ChainExpression':
       return declaredTypeOf(services, checker, node.expression);

@@ -16,7 +16,8 @@ import { walk } from './walk';
  * used from; TypeScript's `private` is taken at its word):
  * 1. the method is a non-static `async` method that is `private` or `#name`;
  * 2. the class uses it only in calls `this.m(…)` (any other use, on `this` or another object, a
- *    destructuring or a `this[key]` with a computed key, disqualifies), and there is at least one;
+ *    destructuring, or a `this[key]` anywhere in the class with a key that is not a literal,
+ *    disqualifies), and there is at least one;
  * 3. every call is a statement storing its promise in one holder, a `private` or `#` field of the
  *    class: `this.P ??= this.m(…)` (the operator is the test), or `this.P = this.m(…)` preceded in
  *    its function by `if (this.P) return …;` (or `throw`) with no suspension between the test and
@@ -164,7 +165,7 @@ function scanClass(body: ClassBody, keys: TSESLint.SourceCode.VisitorKeys): Clas
     if (node.type === 'MemberExpression') {
       const name = staticPropertyName(node);
       if (name !== undefined) use(name, node);
-      else if (node.object.type === 'ThisExpression') found.dynamic = true;
+      else if (unwrapped(node.object).type === 'ThisExpression') found.dynamic = true;
     } else if (node.type === 'Property' && node.parent.type === 'ObjectPattern' && !node.computed && node.key.type === 'Identifier') {
       use(node.key.name, node);
     }
@@ -173,6 +174,20 @@ function scanClass(body: ClassBody, keys: TSESLint.SourceCode.VisitorKeys): Clas
   scan = found;
   scans.set(body, scan);
   return scan;
+}
+
+/** An expression without the type assertions around it: `(this as Foo)` is `this`. */
+function unwrapped(node: TSESTree.Expression): TSESTree.Expression {
+  let current = node;
+  while (
+    current.type === 'TSAsExpression' ||
+    current.type === 'TSNonNullExpression' ||
+    current.type === 'TSSatisfiesExpression' ||
+    current.type === 'TSTypeAssertion'
+  ) {
+    current = current.expression;
+  }
+  return current;
 }
 
 /** The class whose instance `this` is at `node`: arrow functions keep it, other functions and static members do not. */

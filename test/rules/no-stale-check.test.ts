@@ -42,6 +42,18 @@ const lockedConnect = `
     return this;
   }`;
 
+/** mongodb's Topology, reduced: `??=` is the test, and the method is `#private`. */
+const joinedConnect = `
+  async connect(): Promise<this> {
+    this.connectionLock ??= this.#connect();
+    try {
+      await this.connectionLock;
+      return this;
+    } finally {
+      this.connectionLock = undefined;
+    }
+  }`;
+
 function connectingClient({ connect = lockedConnect, method = 'private async _connect()', more = '' } = {}): string {
   return `${decls}
 export class Client {
@@ -336,19 +348,7 @@ export class Session {
     },
     {
       name: 'the same with `??=` as the test and a `#private` method (mongodb Topology._connect)',
-      code: connectingClient({
-        connect: `
-  async connect(): Promise<this> {
-    this.connectionLock ??= this.#connect();
-    try {
-      await this.connectionLock;
-      return this;
-    } finally {
-      this.connectionLock = undefined;
-    }
-  }`,
-        method: 'async #connect()',
-      }),
+      code: connectingClient({ connect: joinedConnect, method: 'async #connect()' }),
     },
     // --- end of bench false positives ---
   ],
@@ -564,6 +564,19 @@ export async function getToken() {
       caCheck,
     ),
     invalid(
+      'a computed `this[name]` might call the private method without the in-flight promise',
+      connectingClient({ more: `
+  async run(name: 'connect' | '_connect') {
+    await (this as Client)[name]();
+  }` }),
+      caCheck,
+    ),
+    invalid(
+      'a holder that is not private may be emptied from outside the class at any time',
+      connectingClient().replace('private connectionLock', 'connectionLock'),
+      caCheck,
+    ),
+    invalid(
       'another method may empty the holder while a run is in flight',
       connectingClient({ more: `
   reset() {
@@ -585,56 +598,19 @@ export async function getToken() {
     ),
     invalid(
       'the holder is emptied in \`finally\` when the \`try\` returns the promise without awaiting it',
-      connectingClient({
-        connect: `
-  async connect(): Promise<this> {
-    if (this.connectionLock) {
-      return await this.connectionLock;
-    }
-    try {
-      this.connectionLock = this._connect();
-      return this.connectionLock;
-    } finally {
-      this.connectionLock = undefined;
-    }
-  }`,
-      }),
+      connectingClient({ connect: lockedConnect.replace('      await this.connectionLock;', '      return this.connectionLock;') }),
       caCheck,
     ),
     invalid(
       'a suspension between the test of the holder and the store lets two callers pass the test',
-      connectingClient({
-        connect: `
-  async connect(): Promise<this> {
-    if (this.connectionLock) {
-      return await this.connectionLock;
-    }
-    await save();
-    try {
-      this.connectionLock = this._connect();
-      await this.connectionLock;
-    } finally {
-      this.connectionLock = undefined;
-    }
-    return this;
-  }`,
-      }),
+      connectingClient({ connect: lockedConnect.replace('    try {', '    await save();\n    try {') }),
       { state: '`this.connectionLock`', write: 'this.connectionLock = this._connect()', read: 'if (this.connectionLock)', suspend: 'await save()' },
       caCheck,
     ),
     invalid(
       'an argument that suspends runs between the test of `??=` and the store',
       connectingClient({
-        connect: `
-  async connect(): Promise<this> {
-    this.connectionLock ??= this.#connect(await load('attempt'));
-    try {
-      await this.connectionLock;
-      return this;
-    } finally {
-      this.connectionLock = undefined;
-    }
-  }`,
+        connect: joinedConnect.replace('this.#connect()', "this.#connect(await load('attempt'))"),
         method: 'async #connect(_attempt: number)',
       }),
       { state: '`this.connectionLock`', write: 'this.connectionLock ??=', read: 'this.connectionLock ??=', suspend: 'this.connectionLock ??=' },

@@ -5,6 +5,7 @@ import { type ContainerKind, CONTAINER_WRITES, overwrites, staticPropertyName } 
 import { type CallUnderLock, type FlowContext, FunctionFlow, type GuardedUpdate, type RaceFinding } from './dataflow';
 import { containerKindOfState, DeclaredTypes, isObjectType } from './declared-types';
 import { type ConfiguredLock, LockRecognizer } from './locks';
+import { dropCallerSerialised } from './serialised-callers';
 import { SharedStateResolver } from './shared-state';
 import { type FunctionNode, isFunctionNode } from './suspensions';
 import { walk } from './walk';
@@ -155,6 +156,8 @@ function runAnalysis(
     if (ctx.inlined.has(unit)) continue;
     new FunctionFlow(ctx, unit).run();
   }
+  // Private methods that their callers run one at a time cannot race with themselves.
+  dropCallerSerialised(ctx.findings, sourceCode.visitorKeys);
 
   compareGuardedUpdates(ctx);
   return {

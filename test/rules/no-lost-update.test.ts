@@ -33,6 +33,38 @@ declare function save(value?: unknown): Promise<void>;
 declare function load(key: string): Promise<number>;
 `;
 
+/** matrix-js-sdk's TokenRefresher, reduced: the private `doTokenRefresh()` only runs as the in-flight `tokenRefreshPromise`. */
+function tokenRefresher({ method = 'private async doTokenRefresh', more = '' } = {}): string {
+  return `${decls}
+interface Opts { refreshToken?: string; refresh(token: string): Promise<{ refreshToken: string }> }
+export class TokenRefresher {
+  private tokenRefreshPromise?: Promise<boolean>;
+  constructor(private readonly opts: Opts) {}
+  async handleUnknownToken(attempt: number): Promise<boolean> {
+    this.tokenRefreshPromise ??= this.doTokenRefresh(attempt);
+    try {
+      return await this.tokenRefreshPromise;
+    } finally {
+      this.tokenRefreshPromise = undefined;
+    }
+  }${more}
+  ${method}(attempt: number): Promise<boolean> {
+    if (!this.opts.refreshToken) return false;
+    const { refreshToken } = await this.opts.refresh(this.opts.refreshToken);
+    this.opts.refreshToken = refreshToken;
+    return attempt > 0;
+  }
+}`;
+}
+
+/** The report `doTokenRefresh()` gets when its runs may overlap. */
+const refreshTokenUpdate: LostUpdate = {
+  state: '`this.opts.refreshToken`',
+  write: 'this.opts.refreshToken = refreshToken',
+  read: 'await this.opts.refresh(',
+  suspend: 'await this.opts.refresh(',
+};
+
 createRuleTester().run('no-lost-update', rule, {
   valid: [
     {
@@ -452,6 +484,10 @@ export class Scheduler {
     }
   }
 }`,
+    },
+    {
+      name: 'a private method run only through the in-flight promise its callers keep until it settles (matrix-js-sdk TokenRefresher.doTokenRefresh)',
+      code: tokenRefresher(),
     },
     // --- end of bench false positives ---
   ],
@@ -1039,6 +1075,16 @@ export class Counter {
   }
 }`,
       { state: '`this.count`', write: 'this.count =', read: 'const box', suspend: 'await save' },
+    ),
+    // --- Methods serialised by their callers: what is not recognised ---
+    invalid('the same `doTokenRefresh()` when it is public: anyone may start a second run', tokenRefresher({ method: 'async doTokenRefresh' }), refreshTokenUpdate),
+    invalid(
+      'a second caller runs the private method without the in-flight promise',
+      tokenRefresher({ more: `
+  async refreshNow(): Promise<boolean> {
+    return this.doTokenRefresh(1);
+  }` }),
+      refreshTokenUpdate,
     ),
   ],
 });

@@ -27,6 +27,58 @@ declare function load(key: string): Promise<number>;
 declare function refreshToken(): Promise<string>;
 `;
 
+/** mongodb's MongoClient, reduced: `connect()` runs the private `_connect()` through the in-flight `connectionLock`. */
+const lockedConnect = `
+  async connect(): Promise<this> {
+    if (this.connectionLock) {
+      return await this.connectionLock;
+    }
+    try {
+      this.connectionLock = this._connect();
+      await this.connectionLock;
+    } finally {
+      this.connectionLock = undefined;
+    }
+    return this;
+  }`;
+
+/** mongodb's Topology, reduced: `??=` is the test, and the method is `#private`. */
+const joinedConnect = `
+  async connect(): Promise<this> {
+    this.connectionLock ??= this.#connect();
+    try {
+      await this.connectionLock;
+      return this;
+    } finally {
+      this.connectionLock = undefined;
+    }
+  }`;
+
+function connectingClient({ connect = lockedConnect, method = 'private async _connect()', more = '' } = {}): string {
+  return `${decls}
+export class Client {
+  private connectionLock?: Promise<this>;
+  private options: { caFile: string; ca?: number };
+  constructor(caFile: string) {
+    this.options = { caFile };
+  }
+${connect}
+  ${method}: Promise<this> {
+    const options = this.options;
+    options.ca ??= await load(options.caFile);
+    return this;
+  }${more}
+}`;
+}
+
+/** The report `_connect()` gets when its runs may overlap. */
+const caCheck: StaleCheck = {
+  state: '`this.options.ca`',
+  write: 'options.ca ??=',
+  read: 'options.ca ??=',
+  suspend: 'options.ca ??=',
+};
+
 createRuleTester().run('no-stale-check', rule, {
   valid: [
     {
@@ -338,6 +390,14 @@ export class Client {
   }
 }`,
     },
+    {
+      name: 'a private method run only through the in-flight promise its caller keeps until it settles (mongodb MongoClient._connect)',
+      code: connectingClient(),
+    },
+    {
+      name: 'the same with `??=` as the test and a `#private` method (mongodb Topology._connect)',
+      code: connectingClient({ connect: joinedConnect, method: 'async #connect()' }),
+    },
     // --- end of bench false positives ---
   ],
   invalid: [
@@ -587,6 +647,109 @@ export class Widget {
   }
 }`,
       { state: '`this.pending`', write: 'this.pending = this', read: 'if (!this.pending', suspend: 'await save' },
+    ),
+    // --- Methods serialised by their callers: what is not recognised ---
+    invalid('the same `_connect()` when it is public: anyone may start a second run', connectingClient({ method: 'async _connect()' }), caCheck),
+    invalid(
+      'a second caller runs the private method without the in-flight promise',
+      connectingClient({ more: `
+  async reconnect() {
+    await this._connect();
+  }` }),
+      caCheck,
+    ),
+    invalid(
+      'a computed `this[name]` might call the private method without the in-flight promise',
+      connectingClient({ more: `
+  async run(name: 'connect' | '_connect') {
+    await (this as Client)[name]();
+  }` }),
+      caCheck,
+    ),
+    invalid(
+      'a holder that is not private may be emptied from outside the class at any time',
+      connectingClient().replace('private connectionLock', 'connectionLock'),
+      caCheck,
+    ),
+    invalid(
+      'another method may empty the holder while a run is in flight',
+      connectingClient({ more: `
+  reset() {
+    this.connectionLock = undefined;
+  }` }),
+      caCheck,
+    ),
+    invalid(
+      'a method that empties the holder after awaiting it without having stored a run in it may clear the next run',
+      connectingClient({ more: `
+  async ready() {
+    try {
+      await this.connectionLock;
+    } finally {
+      this.connectionLock = undefined;
+    }
+  }` }),
+      caCheck,
+    ),
+    invalid(
+      'the holder is emptied in \`finally\` when the \`try\` returns the promise without awaiting it',
+      connectingClient({ connect: lockedConnect.replace('      await this.connectionLock;', '      return this.connectionLock;') }),
+      caCheck,
+    ),
+    invalid(
+      'a suspension between the test of the holder and the store lets two callers pass the test',
+      connectingClient({ connect: lockedConnect.replace('    try {', '    await save();\n    try {') }),
+      { state: '`this.connectionLock`', write: 'this.connectionLock = this._connect()', read: 'if (this.connectionLock)', suspend: 'await save()' },
+      caCheck,
+    ),
+    invalid(
+      'an argument that suspends runs between the test of `??=` and the store',
+      connectingClient({
+        connect: joinedConnect.replace('this.#connect()', "this.#connect(await load('attempt'))"),
+        method: 'async #connect(_attempt: number)',
+      }),
+      { state: '`this.connectionLock`', write: 'this.connectionLock ??=', read: 'this.connectionLock ??=', suspend: 'this.connectionLock ??=' },
+      caCheck,
+    ),
+    invalid(
+      'state that another method also writes stays reported, though each runs one at a time under its own holder (mongodb _connect/_close)',
+      `${decls}
+export class Client {
+  private connectionLock?: Promise<this>;
+  private closeLock?: Promise<void>;
+  topology?: { connected: boolean; close(): void };
+  async connect(): Promise<this> {
+    this.connectionLock ??= this._connect();
+    try {
+      return await this.connectionLock;
+    } finally {
+      this.connectionLock = undefined;
+    }
+  }
+  async close(): Promise<void> {
+    this.closeLock ??= this._close();
+    try {
+      await this.closeLock;
+    } finally {
+      this.closeLock = undefined;
+    }
+  }
+  private async _connect(): Promise<this> {
+    if (this.topology?.connected) return this;
+    await save();
+    this.topology = { connected: true, close() {} };
+    return this;
+  }
+  private async _close(): Promise<void> {
+    if (this.topology == null) return;
+    await save();
+    const topology = this.topology;
+    this.topology = undefined;
+    topology.close();
+  }
+}`,
+      { state: '`this.topology`', write: 'this.topology = {', read: 'if (this.topology?.connected)', suspend: 'await save()' },
+      { state: '`this.topology`', write: 'this.topology = undefined', read: 'if (this.topology == null)', suspend: 'await save()', suspendOccurrence: 2 },
     ),
   ],
 });

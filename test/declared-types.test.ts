@@ -5,7 +5,7 @@ import { parseForESLint } from '@typescript-eslint/parser';
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { describe, expect, it } from 'vitest';
 
-import { containerKindOf, containerKindOfState, DeclaredTypes, isObjectType } from '../src/analysis/declared-types';
+import { containerKindOf, containerKindOfState, DeclaredTypes, importedClassOrInterface, isObjectType } from '../src/analysis/declared-types';
 import { walk } from '../src/analysis/walk';
 
 /**
@@ -45,7 +45,11 @@ function parse(file: string, project: string): Parsed {
     for (const reference of scope.references) variables.set(reference.identifier, reference.resolved);
     for (const variable of scope.variables) for (const identifier of variable.identifiers) variables.set(identifier, variable);
   }
-  const declared = new DeclaredTypes((identifier) => variables.get(identifier) ?? null, /\.[cm]?tsx?$/.test(file));
+  const declared = new DeclaredTypes(
+    (identifier) => variables.get(identifier) ?? null,
+    /\.[cm]?tsx?$/.test(file),
+    (name) => importedClassOrInterface(services.program.getTypeChecker(), services.esTreeNodeToTSNodeMap.get(name)),
+  );
   return { ast: result.ast, services, declared, visitorKeys };
 }
 
@@ -140,6 +144,9 @@ describe('declared types give the checker’s answers', () => {
       answered[parameter.name] = declared;
     }
     expect(answered).toMatchObject({
+      job: true,
+      entry: true,
+      union: true,
       local: true,
       shape: true,
       items: true,
@@ -163,8 +170,8 @@ describe('declared types give the checker’s answers', () => {
       promised: true,
       untyped: false,
     });
-    // Imported names, aliases, enums, intersections, type parameters, defaults and no annotation go to the checker.
-    for (const unsettled of ['job', 'entry', 'union', 'both', 'aliasParam', 'indexParam', 'color', 'keys', 'typeOf', 'defaulted', 'value', 'bounded']) {
+    // Aliases, enums, intersections, type parameters, defaults and no annotation go to the checker.
+    for (const unsettled of ['both', 'aliasParam', 'indexParam', 'color', 'keys', 'typeOf', 'defaulted', 'value', 'bounded']) {
       expect(answered).not.toHaveProperty([unsettled]);
     }
   });

@@ -3,7 +3,7 @@ import ts from 'typescript';
 
 import { type ContainerKind, CONTAINER_WRITES, overwrites, staticPropertyName } from './access-paths';
 import { type CallUnderLock, type FlowContext, FunctionFlow, type GuardedUpdate, type RaceFinding } from './dataflow';
-import { containerKindOfState, DeclaredTypes, isObjectType } from './declared-types';
+import { containerKindOfState, DeclaredTypes, importedClassOrInterface, isObjectType } from './declared-types';
 import { type ConfiguredLock, LockRecognizer } from './locks';
 import { dropCallerSerialised } from './serialised-callers';
 import { SharedStateResolver } from './shared-state';
@@ -101,7 +101,11 @@ function runAnalysis(
   const checker = services.program.getTypeChecker();
   // Declarations that say their type outright are read, not asked about (see DeclaredTypes).
   const isTypeScript = /\.[cm]?tsx?$/.test(services.esTreeNodeToTSNodeMap.get(sourceCode.ast).fileName);
-  const declaredTypes: DeclaredTypes = new DeclaredTypes((identifier): TSESLint.Scope.Variable | null => shared.variableOf(identifier), isTypeScript);
+  const declaredTypes: DeclaredTypes = new DeclaredTypes(
+    (identifier): TSESLint.Scope.Variable | null => shared.variableOf(identifier),
+    isTypeScript,
+    (name) => importedClassOrInterface(checker, services.esTreeNodeToTSNodeMap.get(name)),
+  );
   const symbolIds = new Map<ts.Symbol, number>();
   const shared = new SharedStateResolver(sourceCode.scopeManager!, {
     importKey(identifier) {

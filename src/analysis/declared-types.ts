@@ -16,6 +16,14 @@ export function containerKindOf(checker: ts.TypeChecker, type: ts.Type): Contain
   return undefined;
 }
 
+/** The name of the class or interface an imported name resolves to; undefined for anything else. */
+export function importedClassOrInterface(checker: ts.TypeChecker, name: ts.Node): string | undefined {
+  let symbol = checker.getSymbolAtLocation(name);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  if (!symbol || !(symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface))) return undefined;
+  return symbol.getName();
+}
+
 /** The checker's answer: an object type (not any, unknown or a primitive; of a union, some part). */
 export function isObjectType(type: ts.Type): boolean {
   if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
@@ -69,7 +77,10 @@ function declaredTypeOf(services: ParserServicesWithTypeInformation, checker: ts
       if (node.computed || node.property.type !== 'Identifier') return undefined;
       const object = declaredTypeOf(services, checker, node.object);
       if (!object) return undefined;
-      const property = checker.getPropertyOfType(checker.getApparentType(checker.getNonNullableType(object)), node.property.name);
+      // `T | undefined` (an optional field): the property of `T`. Several object parts: not settled here.
+      const parts = (object.isUnion() ? object.types : [object]).filter((part) => !(part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)));
+      if (parts.length !== 1) return undefined;
+      const property = checker.getPropertyOfType(checker.getApparentType(parts[0]), node.property.name);
       return property ? checker.getTypeOfSymbol(property) : undefined;
     }
     default:
@@ -93,6 +104,11 @@ export class DeclaredTypes {
     private readonly variableOf: (identifier: TSESTree.Identifier) => TSESLint.Scope.Variable | null,
     /** JSDoc types in JavaScript files override what the text says: nothing is answered there. */
     private readonly enabled: boolean,
+    /**
+     * For an imported type name: the name of the class or interface it resolves to (undefined for
+     * anything else), from the symbol alone, without building the type.
+     */
+    private readonly importedClassOrInterface: (name: TSESTree.Identifier) => string | undefined = () => undefined,
   ) {}
 
   /** Whether the state `receiver` names is a Map, a Set or an array (null: none of them). */
@@ -150,10 +166,17 @@ export class DeclaredTypes {
     return variable === null || variable.defs.length === 0;
   }
 
-  /** A class or interface of this file under a name that is not a built-in's. */
+  /**
+   * A class or interface, of this file or imported, under a name that is not a built-in's (the
+   * checker tells containers by name alone).
+   */
   private isOwnObjectType(name: TSESTree.EntityName): boolean {
     if (name.type !== 'Identifier' || BUILT_IN_CONTAINERS.has(name.name) || OBJECT_BUILT_INS.has(name.name)) return false;
     const defs = this.variableOf(name)?.defs ?? [];
+    if (defs.length === 1 && defs[0].type === 'ImportBinding') {
+      const declared = this.importedClassOrInterface(name);
+      return declared !== undefined && !BUILT_IN_CONTAINERS.has(declared);
+    }
     return defs.length > 0 && defs.every((def) => def.type === 'ClassName' || (def.type === 'Type' && def.node.type === 'TSInterfaceDeclaration'));
   }
 

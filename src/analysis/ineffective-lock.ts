@@ -27,7 +27,8 @@ export interface Hoist {
   text: string;
 }
 
-const LOCK_CLASSES: ReadonlySet<LockLibrary | null> = new Set(['mutex', 'semaphore', 'async-lock', 'await-lock']);
+const LOCK_CLASS_LIBRARIES: readonly LockLibrary[] = ['mutex', 'semaphore', 'async-lock', 'await-lock'];
+const LOCK_CLASSES: ReadonlySet<LockLibrary | null> = new Set(LOCK_CLASS_LIBRARIES);
 const TAKES = new Set(['runExclusive', 'acquire', 'acquireAsync', 'tryAcquire']);
 /**
  * The only uses a per-call lock may have to be reported: taking and releasing it. Any other use
@@ -71,7 +72,7 @@ class IneffectiveLockFinder {
     if (!fn) return;
     const variable = this.file.variableOf(declarator.id);
     if (!variable) return;
-    if (!LOCK_CLASSES.has(this.file.locks.libraryOf(init))) {
+    if (!LOCK_CLASSES.has(this.file.locks.libraryOf(init, LOCK_CLASS_LIBRARIES))) {
       if (init.type === 'NewExpression') this.instanceLock(init, variable, fn);
       return;
     }
@@ -113,7 +114,7 @@ class IneffectiveLockFinder {
           element.type === 'PropertyDefinition' && !element.static && element.key.type === 'Identifier' && element.key.name === name,
       );
       if (!field || (field.value && isFunctionNode(field.value))) return;
-      if (field.value?.type === 'NewExpression' && LOCK_CLASSES.has(this.file.locks.libraryOf(field.value))) {
+      if (field.value?.type === 'NewExpression' && LOCK_CLASSES.has(this.file.locks.libraryOf(field.value, LOCK_CLASS_LIBRARIES))) {
         if (lockField !== undefined && lockField !== name) return;
         lockField = name;
         lockUses.push(member);
@@ -221,7 +222,7 @@ class IneffectiveLockFinder {
     if (!isFunctionNode(callback) || callback.params.length !== 1) return;
     const done = callback.params[0];
     if (done.type !== 'Identifier') return;
-    if (this.file.locks.libraryOf(receiver) !== 'async-lock') return;
+    if (this.file.locks.libraryOf(receiver, ['async-lock']) !== 'async-lock') return;
     // maxExecutionTime frees the key after a while: a slow lock, not a dead one.
     if (this.sourceCode.getText(call).includes('maxExecutionTime')) return;
     const origin = this.file.originOf(receiver);
@@ -233,7 +234,7 @@ class IneffectiveLockFinder {
 
   /** await-lock throws when released unheld; it is released unheld when … (see NotHeld). */
   private awaitLockRelease(release: TSESTree.CallExpression, receiver: TSESTree.Expression): void {
-    if (this.file.locks.libraryOf(receiver) !== 'await-lock') return;
+    if (this.file.locks.libraryOf(receiver, ['await-lock']) !== 'await-lock') return;
     const key = this.file.keyOf(receiver);
     const fn = enclosingFunction(release);
     if (!key || !fn) return;

@@ -224,7 +224,7 @@ class ReentryFinder {
       return held?.key;
     }
     const key = this.file.keyOf(receiver);
-    if (!key || this.file.locks.libraryOf(receiver) !== 'async-lock') return key;
+    if (!key || this.file.locks.libraryOf(receiver, ['async-lock']) !== 'async-lock') return key;
     const keyText = this.file.locks.recognize(call)?.keyText;
     return isConstantKey(keyText) ? { ...key, path: `${key.path}#${keyText}` } : undefined;
   }
@@ -333,7 +333,7 @@ class ReentryFinder {
       const member = calledMethod(expression);
       if (!member || !TAKES.has(member.method)) continue;
       if (candidate.type !== 'AwaitExpression' && !isReturned(candidate)) continue;
-      const library = this.file.locks.libraryOf(member.receiver);
+      const library = this.file.locks.libraryOf(member.receiver, ['mutex', 'semaphore']);
       if (library !== 'mutex' && library !== 'semaphore') continue;
       const key = this.file.keyOf(member.receiver);
       if (key) return { take: expression, key };

@@ -78,10 +78,11 @@ export class LockRecognizer {
     const callee = call.callee as TSESTree.MemberExpression;
     const method = (callee.property as TSESTree.Identifier).name;
     const receiver = callee.object;
+    // A lock method's call has this shape whatever the receiver is: checked before the receiver's type is asked.
+    if (method === 'runExclusive' && !isFunctionNode(call.arguments[0])) return undefined;
+    if (method === 'request' && !(call.arguments.length >= 2 && isFunctionNode(call.arguments[call.arguments.length - 1]))) return undefined;
     // No library of the program has this method: not a lock call, and nothing to ask the checker.
-    const present = librariesIn(this.types.services.program);
-    if (!LIBRARIES_WITH_METHOD[method].some((candidate) => present.has(candidate))) return undefined;
-    const library = this.libraryOf(receiver);
+    const library = this.libraryOf(receiver, LIBRARIES_WITH_METHOD[method]);
     if (!library) return undefined;
     const label = `\`${this.sourceText(receiver)}\``;
     switch (library) {
@@ -188,7 +189,9 @@ export class LockRecognizer {
   }
 
   /** Which lock library an object belongs to, by its type (null when it is no lock). */
-  libraryOf(receiver: TSESTree.Expression): LockLibrary | null {
+  libraryOf(receiver: TSESTree.Expression, candidates?: Iterable<LockLibrary>): LockLibrary | null {
+    // Only some libraries would do, and the program has none of them: nothing to ask.
+    if (candidates && ![...candidates].some((candidate) => librariesIn(this.types.services.program).has(candidate))) return null;
     let library = libraryByNode.get(receiver);
     if (library === undefined) {
       // A program that contains none of the lock libraries has no value of their types to ask about.

@@ -8,7 +8,7 @@ import { type ConfiguredLock, LockRecognizer } from './locks';
 import { dropCallerSerialised } from './serialised-callers';
 import { SharedStateResolver } from './shared-state';
 import { type FunctionNode, isFunctionNode } from './suspensions';
-import { walk } from './walk';
+import { walkFile } from './walk';
 
 export type { RaceFinding, LockProblem } from './dataflow';
 export type { ConfiguredLock } from './locks';
@@ -236,9 +236,8 @@ function findUnits(sourceCode: Readonly<TSESLint.SourceCode>, locks: LockRecogni
     frame.lastWrite = Math.max(frame.lastWrite, node.range[1], loop?.range[1] ?? 0);
   };
 
-  walk(
-    sourceCode.ast,
-    sourceCode.visitorKeys,
+  walkFile(
+    sourceCode,
     (node) => {
       if (isFunctionNode(node)) {
         stack.push({ fn: node, firstSuspension: Infinity, lastWrite: -1, takesLock: false, loopBase: loops.length });

@@ -3,7 +3,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { calledMethod, containsOwn, MENTIONS_LOCKS, oncePerFile, type LockFile, type LockKey, sameLock } from './lock-identity';
 import type { LockLibrary } from './locks';
 import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
-import { walk } from './walk';
+import { walk, walkFile } from './walk';
 
 /** A lock that cannot exclude anyone, and why. */
 export type IneffectiveLock =
@@ -53,7 +53,7 @@ class IneffectiveLockFinder {
   run(): IneffectiveLock[] {
     // Most files make and take no lock: a text search spares them the walk.
     if (!MENTIONS_LOCKS.test(this.sourceCode.text)) return [];
-    walk(this.sourceCode.ast, this.sourceCode.visitorKeys, (node) => {
+    walkFile(this.sourceCode, (node) => {
       if (node.type === 'VariableDeclarator') this.localLock(node);
       else if (node.type === 'CallExpression') this.lockCall(node);
       return undefined;
@@ -304,7 +304,7 @@ class IneffectiveLockFinder {
     if (known) return known;
     const acquirers = new Set<string>();
     this.acquirersByPath.set(key.path, acquirers);
-    walk(this.sourceCode.ast, this.sourceCode.visitorKeys, (node) => {
+    walkFile(this.sourceCode, (node) => {
       if (node.type !== 'CallExpression') return undefined;
       const member = calledMethod(node);
       if (member?.method !== 'acquireAsync' && member?.method !== 'tryAcquire') return undefined;

@@ -5,7 +5,7 @@ import ts from 'typescript';
 import { awaitedWithin, calledMethod, containsOwn, MENTIONS_LOCKS, oncePerFile, type LockFile, type LockKey, sameLock, thisOwnerOf, unwrap } from './lock-identity';
 import type { LockCall } from './locks';
 import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
-import { walk } from './walk';
+import { walk, walkFile } from './walk';
 
 /** Taking a lock that this code already holds: async-mutex locks are not re-entrant. */
 export interface Reentry {
@@ -54,7 +54,7 @@ class ReentryFinder {
   run(): Reentry[] {
     // Most files make and take no lock: a text search spares them the walk.
     if (!MENTIONS_LOCKS.test(this.sourceCode.text)) return [];
-    walk(this.sourceCode.ast, this.sourceCode.visitorKeys, (node) => {
+    walkFile(this.sourceCode, (node) => {
       if (node.type === 'CallExpression') this.section(node);
       return undefined;
     });

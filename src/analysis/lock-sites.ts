@@ -4,7 +4,7 @@ import * as ASTUtils from '@typescript-eslint/utils/ast-utils';
 import { requireTypeInformation } from './analyze';
 import { type ConfiguredLock, type LockCall, LockRecognizer } from './locks';
 import { type FunctionNode, isFunctionNode } from './suspensions';
-import { walk } from './walk';
+import { walk, walkFile } from './walk';
 
 type AnyContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
 
@@ -64,9 +64,8 @@ function findSites(
   );
   const sites: LockSite[] = [];
   const stack: FunctionNode[] = [];
-  walk(
-    sourceCode.ast,
-    sourceCode.visitorKeys,
+  walkFile(
+    sourceCode,
     (node) => {
       if (isFunctionNode(node)) stack.push(node);
       if (node.type === 'CallExpression' && !isReleaseCall(node) && recognizer.mayBeLockCall(node)) {

@@ -4,7 +4,7 @@ import type { StatePath } from '../access-paths';
 import type { CallUnderLock, GuardedUpdate, RaceFinding } from '../dataflow';
 import type { SharedStateResolver } from '../shared-state';
 import type { FunctionNode } from '../suspensions';
-import { walk } from '../walk';
+import { walkFile } from '../walk';
 import { headInsertion } from './imports';
 
 /** The mutex a fix takes: its expression, and the declaration to add when it is new. */
@@ -60,7 +60,7 @@ class CallGraph {
   private readonly mentions = new Map<string, Set<string>>();
 
   constructor(sourceCode: Readonly<TSESLint.SourceCode>) {
-    walk(sourceCode.ast, sourceCode.visitorKeys, (node) => {
+    walkFile(sourceCode, (node) => {
       if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
         const name = unitName(node);
         if (name) this.bodies.set(name, [...(this.bodies.get(name) ?? []), sourceCode.getText(node.body)]);

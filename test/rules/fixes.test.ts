@@ -1336,6 +1336,44 @@ export class Account extends Base {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 12, column: 5, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":10,"lastLine":12,"mutex":"this.balanceMutex2"}, output: SAME_AS_FIX }] }],
   },
   {
+    name: 'a new mutex field skips the name of a constructor parameter property',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+export class Account {
+  balance = 0;
+
+  constructor(private readonly balanceMutex: string) {}
+
+  async deposit(amount: number) {
+    const seen = this.balance;
+    await save();
+    this.balance = seen + amount;
+  }
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+
+export class Account {
+  private readonly balanceMutex2 = new Mutex();
+  balance = 0;
+
+  constructor(private readonly balanceMutex: string) {}
+
+  async deposit(amount: number) {
+    await this.balanceMutex2.runExclusive(async () => {
+      const seen = this.balance;
+      await save();
+      this.balance = seen + amount;
+    });
+  }
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 11, column: 5, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":9,"lastLine":11,"mutex":"this.balanceMutex2"}, output: SAME_AS_FIX }] }],
+  },
+  {
     name: "no fix: the section relies on narrowing of a property made before it, which a callback would lose (the wrap would not type-check)",
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

@@ -169,8 +169,19 @@ export function planRaceFix(
       return name && /^[A-Za-z_$][\w$]*$/.test(name) && name !== '__type' && name !== '__object' ? name : undefined;
     },
     memberNamesOf(cls) {
-      const checker = analysis.services.program.getTypeChecker();
       const names = new Set<string>();
+      if (!cls.superClass) {
+        // Nothing inherited: the members are the class body's (the caller reads those) and the
+        // constructor's parameter properties; the checker's member list would cost its first answer.
+        const constructor = cls.body.body.find((member) => member.type === 'MethodDefinition' && member.kind === 'constructor');
+        for (const param of constructor?.type === 'MethodDefinition' ? constructor.value.params : []) {
+          if (param.type !== 'TSParameterProperty') continue;
+          const bound = param.parameter.type === 'AssignmentPattern' ? param.parameter.left : param.parameter;
+          names.add(bound.name);
+        }
+        return names;
+      }
+      const checker = analysis.services.program.getTypeChecker();
       const tsClass = analysis.services.esTreeNodeToTSNodeMap.get(cls);
       const symbol = tsClass.name ? checker.getSymbolAtLocation(tsClass.name) : undefined;
       if (symbol) {

@@ -155,7 +155,7 @@ function writeReports(name, plugin, core) {
 function measureScaling() {
   const sizes = args.quick ? [100, 1000, 5000] : [100, 1000, 5000, 20000];
   print(`\n## Scaling: rule time of the plugin (configuration \`all\`) per statement`);
-  print('warm: the least of six more lints of the file in one process, once the JIT has compiled the rules (the ratio is taken on it);');
+  print('warm: the least of 6 to 30 more lints of the file in one process (a small file gets more, up to a second of linting), once the JIT has compiled the rules; the ratio is taken on it;');
   print('first: its first lint, after a small warm-up file, which adds V8 warm-up that does not grow with the file');
   const dir = path.join(cacheDir, 'scaling');
   for (const family of SCALING) {

@@ -40,7 +40,11 @@ export function isObjectType(type: ts.Type): boolean {
  */
 export function containerKindOfState(services: ParserServicesWithTypeInformation, receiver: TSESTree.Expression): ContainerKind | undefined {
   const checker = services.program.getTypeChecker();
-  const declared = declaredTypeOf(services, checker, receiver);
+  const symbol = declaredSymbolOf(services, checker, receiver);
+  // What the declaration says outright (`queue: Job[]`, `= new Set(…)`), before its type is built.
+  const written = symbol?.valueDeclaration ? containerOfDeclaration(checker, symbol.valueDeclaration) : undefined;
+  if (written !== undefined) return written ?? undefined;
+  const declared = symbol ? checker.getTypeOfSymbol(symbol) : receiver.type === 'ThisExpression' ? thisTypeOf(services, checker, receiver) : undefined;
   if (declared && !(declared.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) {
     const kinds = new Set((declared.isUnion() ? declared.types : [declared]).map((part) => containerKindOf(checker, part)));
     kinds.delete(undefined);
@@ -62,17 +66,16 @@ function thisTypeOf(services: ParserServicesWithTypeInformation, checker: ts.Typ
   return member.isStatic ? checker.getTypeOfSymbol(symbol) : checker.getDeclaredTypeOfSymbol(symbol);
 }
 
-function declaredTypeOf(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, node: TSESTree.Node): ts.Type | undefined {
+/** The symbol of the variable or property an expression names (an import: what it imports), found through declared types. */
+function declaredSymbolOf(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, node: TSESTree.Node): ts.Symbol | undefined {
   switch (node.type) {
     case 'Identifier': {
       const symbol = checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(node));
-      return symbol ? checker.getTypeOfSymbol(symbol) : undefined;
+      return symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
     }
-    case 'ThisExpression':
-      return thisTypeOf(services, checker, node);
     case 'TSNonNullExpression':
     case 'ChainExpression':
-      return declaredTypeOf(services, checker, node.expression);
+      return declaredSymbolOf(services, checker, node.expression);
     case 'MemberExpression': {
       if (node.computed || node.property.type !== 'Identifier') return undefined;
       const object = declaredTypeOf(services, checker, node.object);
@@ -80,13 +83,84 @@ function declaredTypeOf(services: ParserServicesWithTypeInformation, checker: ts
       // `T | undefined` (an optional field): the property of `T`. Several object parts: not settled here.
       const parts = (object.isUnion() ? object.types : [object]).filter((part) => !(part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)));
       if (parts.length !== 1) return undefined;
-      const property = checker.getPropertyOfType(checker.getApparentType(parts[0]), node.property.name);
-      return property ? checker.getTypeOfSymbol(property) : undefined;
+      return checker.getPropertyOfType(checker.getApparentType(parts[0]), node.property.name);
     }
     default:
       return undefined;
   }
 }
+
+function declaredTypeOf(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, node: TSESTree.Node): ts.Type | undefined {
+  if (node.type === 'ThisExpression') return thisTypeOf(services, checker, node);
+  const symbol = declaredSymbolOf(services, checker, node);
+  return symbol ? checker.getTypeOfSymbol(symbol) : undefined;
+}
+
+/**
+ * A container kind a declaration states in its text, as the checker would find it (by the name of
+ * the class or interface: `Set<Job>`, `readonly Job[]`, `= new Map()`); null when it states a type
+ * that is none; undefined when the text does not settle it. Not in JavaScript, where JSDoc decides.
+ */
+function containerOfDeclaration(checker: ts.TypeChecker, declaration: ts.Declaration): ContainerKind | null | undefined {
+  if (!/\.[cm]?tsx?$/.test(declaration.getSourceFile().fileName)) return undefined;
+  if (!ts.isVariableDeclaration(declaration) && !ts.isPropertyDeclaration(declaration) && !ts.isPropertySignature(declaration) && !ts.isParameter(declaration)) {
+    return undefined;
+  }
+  if (declaration.type) return containerOfTypeNode(checker, declaration.type);
+  const init = ts.isPropertySignature(declaration) ? undefined : declaration.initializer;
+  if (!init) return undefined;
+  if (ts.isArrayLiteralExpression(init)) return 'array';
+  if (ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
+    // `new C()` is an instance of class C; of an interface's constructor variable (`Map`), whatever it
+    // constructs, which only the built-in containers' names settle.
+    const kind = namedContainer(checker, init.expression);
+    return kind === null && !isClass(checker, init.expression) ? undefined : kind;
+  }
+  return undefined;
+}
+
+function containerOfTypeNode(checker: ts.TypeChecker, type: ts.TypeNode): ContainerKind | null | undefined {
+  if (ts.isArrayTypeNode(type) || ts.isTupleTypeNode(type)) return 'array';
+  if (ts.isParenthesizedTypeNode(type)) return containerOfTypeNode(checker, type.type);
+  if (ts.isTypeOperatorNode(type)) return type.operator === ts.SyntaxKind.ReadonlyKeyword ? containerOfTypeNode(checker, type.type) : undefined;
+  if (ts.isTypeReferenceNode(type)) return ts.isIdentifier(type.typeName) ? namedContainer(checker, type.typeName) : undefined;
+  if (ts.isUnionTypeNode(type)) {
+    const kinds = type.types
+      .filter((part) => !(ts.isLiteralTypeNode(part) && part.literal.kind === ts.SyntaxKind.NullKeyword) && part.kind !== ts.SyntaxKind.UndefinedKeyword)
+      .map((part) => containerOfTypeNode(checker, part));
+    if (kinds.includes(undefined)) return undefined;
+    const containers = new Set(kinds.filter((kind) => kind !== null));
+    if (containers.size > 1) return undefined;
+    return containers.size === 1 ? [...containers][0] : null;
+  }
+  return PRIMITIVE_TYPE_KINDS.has(type.kind) || ts.isTypeLiteralNode(type) || ts.isFunctionTypeNode(type) ? null : undefined;
+}
+
+/** A class or interface name: a container when the checker would call it one (it goes by the name). */
+function namedContainer(checker: ts.TypeChecker, name: ts.Identifier): ContainerKind | null | undefined {
+  let symbol = checker.getSymbolAtLocation(name);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  if (!symbol || !(symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface))) return undefined;
+  return BUILT_IN_CONTAINERS.get(symbol.getName()) ?? null;
+}
+
+function isClass(checker: ts.TypeChecker, name: ts.Identifier): boolean {
+  let symbol = checker.getSymbolAtLocation(name);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  return symbol !== undefined && (symbol.flags & ts.SymbolFlags.Class) !== 0;
+}
+
+const PRIMITIVE_TYPE_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.StringKeyword,
+  ts.SyntaxKind.NumberKeyword,
+  ts.SyntaxKind.BooleanKeyword,
+  ts.SyntaxKind.BigIntKeyword,
+  ts.SyntaxKind.SymbolKeyword,
+  ts.SyntaxKind.ObjectKeyword,
+  ts.SyntaxKind.UndefinedKeyword,
+  ts.SyntaxKind.NeverKeyword,
+  ts.SyntaxKind.VoidKeyword,
+]);
 
 /**
  * Answers, from a TypeScript declaration's own text, two questions the analysis would otherwise ask

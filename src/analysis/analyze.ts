@@ -4,7 +4,8 @@ import ts from 'typescript';
 import { type ContainerKind, CONTAINER_WRITES, overwrites, staticPropertyName } from './access-paths';
 import { type CallUnderLock, type FlowContext, FunctionFlow, type GuardedUpdate, type RaceFinding } from './dataflow';
 import { containerKindOfState, DeclaredTypes, importedClassOrInterface, isObjectType } from './declared-types';
-import { type ConfiguredLock, LockRecognizer } from './locks';
+import { LOOPS } from './flow-state';
+import { type ConfiguredLock, LOCK_METHODS, LockRecognizer } from './locks';
 import { dropCallerSerialised } from './serialised-callers';
 import { SharedStateResolver } from './shared-state';
 import { type FunctionNode, isFunctionNode } from './suspensions';
@@ -75,8 +76,10 @@ export function analyzeRaces(context: AnyContext, ruleName: string, options: Rac
  * named like one, or a configured lock, whose module the file names to import it).
  */
 function mayRace(text: string, configuredLocks: readonly ConfiguredLock[]): boolean {
-  return /\basync\b|\b(runExclusive|acquire|acquireAsync|release|request)\b/.test(text) || configuredLocks.some((lock) => text.includes(lock.module));
+  return MAY_RACE.test(text) || configuredLocks.some((lock) => text.includes(lock.module));
 }
+
+const MAY_RACE = new RegExp(`\\basync\\b|\\b(${[...LOCK_METHODS].join('|')})\\b`);
 
 /** The analysis of a file with nothing to walk; its scopes are read only if something asks. */
 function noRaces(sourceCode: Readonly<TSESLint.SourceCode>, services: ParserServicesWithTypeInformation): RaceAnalysis {
@@ -175,8 +178,6 @@ function runAnalysis(
 
 /** Method names that may write a container (a Map, Set or array) or, as `Object.assign`, an object. */
 const WRITING_METHODS: ReadonlySet<string> = new Set([...Object.values(CONTAINER_WRITES).flatMap((names) => [...names]), 'assign']);
-
-const LOOPS: ReadonlySet<string> = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement']);
 
 /**
  * The cheap syntactic part of a function's body that a race needs: a suspension, and after it (or

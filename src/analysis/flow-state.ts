@@ -269,4 +269,5 @@ function lastUse(variable: TSESLint.Scope.Variable): number {
   return last;
 }
 
-const LOOPS: ReadonlySet<string> = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement']);
+/** The statements that run their body again: a use inside one counts until it ends. */
+export const LOOPS: ReadonlySet<string> = new Set(['ForStatement', 'ForInStatement', 'ForOfStatement', 'WhileStatement', 'DoWhileStatement']);

@@ -34,7 +34,8 @@ export interface LockCall {
   isMutex?: boolean;
 }
 
-const LOCK_METHODS = new Set(['runExclusive', 'acquire', 'acquireAsync', 'release', 'request']);
+/** Methods of the lock libraries that take, run under or release a lock. */
+export const LOCK_METHODS: ReadonlySet<string> = new Set(['runExclusive', 'acquire', 'acquireAsync', 'release', 'request']);
 
 interface Checker {
   services: ParserServicesWithTypeInformation;

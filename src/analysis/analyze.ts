@@ -3,7 +3,7 @@ import ts from 'typescript';
 
 import { type ContainerKind, CONTAINER_WRITES, overwrites, staticPropertyName } from './access-paths';
 import { type CallUnderLock, type FlowContext, FunctionFlow, type GuardedUpdate, type RaceFinding } from './dataflow';
-import { containerKindOfState, DeclaredTypes, importedClassOrInterface, isObjectType } from './declared-types';
+import { containerKindOfState, DeclaredTypes, importedClassOrInterface, isObjectType, symbolBehind } from './declared-types';
 import { LOOPS } from './flow-state';
 import { type ConfiguredLock, LOCK_METHODS, LockRecognizer } from './locks';
 import { dropCallerSerialised } from './serialised-callers';
@@ -89,7 +89,11 @@ function noRaces(sourceCode: Readonly<TSESLint.SourceCode>, services: ParserServ
     guarded: [],
     callsUnderLock: [],
     get shared() {
-      shared ??= new SharedStateResolver(sourceCode.scopeManager!, { importKey: () => undefined, hasObjectType: () => false });
+      // Only scope lookups can be wanted here (there are no findings to classify state for).
+      const unanswered = (): never => {
+        throw new Error('async-race: no race analysis ran for this file, so no state can be classified');
+      };
+      shared ??= new SharedStateResolver(sourceCode.scopeManager!, { importKey: unanswered, hasObjectType: unanswered });
       return shared;
     },
     services,
@@ -112,10 +116,8 @@ function runAnalysis(
   const symbolIds = new Map<ts.Symbol, number>();
   const shared = new SharedStateResolver(sourceCode.scopeManager!, {
     importKey(identifier) {
-      const tsNode = services.esTreeNodeToTSNodeMap.get(identifier);
-      let symbol = checker.getSymbolAtLocation(tsNode);
+      const symbol = symbolBehind(checker, services.esTreeNodeToTSNodeMap.get(identifier));
       if (!symbol) return undefined;
-      if (symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
       if (symbol.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class | ts.SymbolFlags.Enum | ts.SymbolFlags.Type)) {
         if (!(symbol.flags & (ts.SymbolFlags.Variable | ts.SymbolFlags.Property))) return null;
       }

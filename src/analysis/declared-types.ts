@@ -16,10 +16,15 @@ export function containerKindOf(checker: ts.TypeChecker, type: ts.Type): Contain
   return undefined;
 }
 
+/** The symbol a name stands for, through an import to what it imports. */
+export function symbolBehind(checker: ts.TypeChecker, name: ts.Node): ts.Symbol | undefined {
+  const symbol = checker.getSymbolAtLocation(name);
+  return symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+}
+
 /** The name of the class or interface an imported name resolves to; undefined for anything else. */
 export function importedClassOrInterface(checker: ts.TypeChecker, name: ts.Node): string | undefined {
-  let symbol = checker.getSymbolAtLocation(name);
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const symbol = symbolBehind(checker, name);
   if (!symbol || !(symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface))) return undefined;
   return symbol.getName();
 }
@@ -69,10 +74,8 @@ function thisTypeOf(services: ParserServicesWithTypeInformation, checker: ts.Typ
 /** The symbol of the variable or property an expression names (an import: what it imports), found through declared types. */
 function declaredSymbolOf(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, node: TSESTree.Node): ts.Symbol | undefined {
   switch (node.type) {
-    case 'Identifier': {
-      const symbol = checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(node));
-      return symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
-    }
+    case 'Identifier':
+      return symbolBehind(checker, services.esTreeNodeToTSNodeMap.get(node));
     case 'TSNonNullExpression':
     case 'ChainExpression':
       return declaredSymbolOf(services, checker, node.expression);
@@ -138,15 +141,13 @@ function containerOfTypeNode(checker: ts.TypeChecker, type: ts.TypeNode): Contai
 
 /** A class or interface name: a container when the checker would call it one (it goes by the name). */
 function namedContainer(checker: ts.TypeChecker, name: ts.Identifier): ContainerKind | null | undefined {
-  let symbol = checker.getSymbolAtLocation(name);
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const symbol = symbolBehind(checker, name);
   if (!symbol || !(symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface))) return undefined;
   return BUILT_IN_CONTAINERS.get(symbol.getName()) ?? null;
 }
 
 function isClass(checker: ts.TypeChecker, name: ts.Identifier): boolean {
-  let symbol = checker.getSymbolAtLocation(name);
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const symbol = symbolBehind(checker, name);
   return symbol !== undefined && (symbol.flags & ts.SymbolFlags.Class) !== 0;
 }
 

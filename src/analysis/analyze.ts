@@ -5,11 +5,11 @@ import { type ContainerKind, CONTAINER_WRITES, overwrites, staticPropertyName } 
 import { type CallUnderLock, type FlowContext, FunctionFlow, type GuardedUpdate, type RaceFinding } from './dataflow';
 import { containerKindOfState, DeclaredTypes, importedClassOrInterface, isObjectType, symbolBehind } from './declared-types';
 import { LOOPS } from './flow-state';
-import { type ConfiguredLock, LOCK_METHODS, LockRecognizer } from './locks';
+import { type ConfiguredLock, LOCK_METHODS, LockRecognizer, mayTakeLocks } from './locks';
 import { dropCallerSerialised } from './serialised-callers';
 import { SharedStateResolver } from './shared-state';
 import { type FunctionNode, isFunctionNode } from './suspensions';
-import { walkFile } from './walk';
+import { walk, walkFile } from './walk';
 
 export type { RaceFinding, LockProblem } from './dataflow';
 export type { ConfiguredLock } from './locks';
@@ -65,7 +65,7 @@ export function analyzeRaces(context: AnyContext, ruleName: string, options: Rac
   let analysis = byOptions.get(optionsKey);
   if (!analysis) {
     const locks = options.locks ?? [];
-    analysis = mayRace(sourceCode.text, locks) ? runAnalysis(sourceCode, services, locks) : noRaces(sourceCode, services);
+    analysis = mayRace(sourceCode.text, services.program, locks) ? runAnalysis(sourceCode, services, locks) : noRaces(sourceCode, services);
     byOptions.set(optionsKey, analysis);
   }
   return analysis;
@@ -73,13 +73,16 @@ export function analyzeRaces(context: AnyContext, ruleName: string, options: Rac
 
 /**
  * Whether a file's text can hold a function to walk: an async function, or a lock call (a method
- * named like one, or a configured lock, whose module the file names to import it).
+ * named like one, in a program with a lock library; or a configured lock, whose module the file
+ * names to import it).
  */
-function mayRace(text: string, configuredLocks: readonly ConfiguredLock[]): boolean {
-  return MAY_RACE.test(text) || configuredLocks.some((lock) => text.includes(lock.module));
+function mayRace(text: string, program: ts.Program, configuredLocks: readonly ConfiguredLock[]): boolean {
+  if (ASYNC.test(text)) return true;
+  return (mayTakeLocks(program, []) && LOCK_METHOD_NAME.test(text)) || configuredLocks.some((lock) => text.includes(lock.module));
 }
 
-const MAY_RACE = new RegExp(`\\basync\\b|\\b(${[...LOCK_METHODS].join('|')})\\b`);
+const ASYNC = /\basync\b/;
+const LOCK_METHOD_NAME = new RegExp(`\\b(${[...LOCK_METHODS].join('|')})\\b`);
 
 /** The analysis of a file with nothing to walk; its scopes are read only if something asks. */
 function noRaces(sourceCode: Readonly<TSESLint.SourceCode>, services: ParserServicesWithTypeInformation): RaceAnalysis {
@@ -239,79 +242,133 @@ function findUnits(sourceCode: Readonly<TSESLint.SourceCode>, locks: LockRecogni
     frame.lastWrite = Math.max(frame.lastWrite, node.range[1], loop?.range[1] ?? 0);
   };
 
-  walkFile(
-    sourceCode,
-    (node) => {
-      if (isFunctionNode(node)) {
-        stack.push({ fn: node, firstSuspension: Infinity, lastWrite: -1, takesLock: false, loopBase: loops.length });
-        if (node.async) units.add(node);
-        return undefined;
-      }
-      if (LOOPS.has(node.type)) loops.push(node);
-      const frame = stack.at(-1);
-      if (!frame) return undefined;
-      switch (node.type) {
-        case 'AwaitExpression':
-        case 'YieldExpression':
-          frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
-          break;
-        case 'VariableDeclaration':
-          if (node.kind === 'await using') frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
-          break;
-        case 'ForOfStatement':
-        case 'ForInStatement':
-          if (node.type === 'ForOfStatement' && node.await) frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
-          if (node.left.type !== 'VariableDeclaration') noteWrite(node.left, node, frame);
-          break;
-        case 'AssignmentExpression':
-          noteWrite(node.left.type === 'ObjectPattern' || node.left.type === 'ArrayPattern' ? undefined : node.left, node, frame);
-          break;
-        case 'UpdateExpression':
-          noteWrite(node.argument, node, frame);
-          break;
-        case 'UnaryExpression':
-          if (node.operator === 'delete') noteWrite(node.argument, node, frame);
-          break;
-        case 'CallExpression': {
-          const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
-          if (callee.type === 'MemberExpression') {
-            const method = staticPropertyName(callee);
-            if (method === 'assign' && node.arguments.length > 0) noteWrite(node.arguments[0], node, frame);
-            else if (method !== undefined && WRITING_METHODS.has(method)) noteWrite(callee.object, node, frame);
-          }
-          if (locks.mayBeLockCall(node)) {
-            frame.takesLock = true;
-            if (node.arguments.some(isFunctionNode) && locks.recognize(node)) units.add(frame.fn);
-          }
-          break;
-        }
-        default:
-          break;
-      }
+  const enter = (node: TSESTree.Node): undefined => {
+    if (isFunctionNode(node)) {
+      stack.push({ fn: node, firstSuspension: Infinity, lastWrite: -1, takesLock: false, loopBase: loops.length });
+      if (node.async) units.add(node);
       return undefined;
-    },
-    (node) => {
-      if (LOOPS.has(node.type)) {
-        loops.pop();
-        return;
+    }
+    if (LOOPS.has(node.type)) loops.push(node);
+    const frame = stack.at(-1);
+    if (!frame) return undefined;
+    switch (node.type) {
+      case 'AwaitExpression':
+      case 'YieldExpression':
+        frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
+        break;
+      case 'VariableDeclaration':
+        if (node.kind === 'await using') frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
+        break;
+      case 'ForOfStatement':
+      case 'ForInStatement':
+        if (node.type === 'ForOfStatement' && node.await) frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
+        if (node.left.type !== 'VariableDeclaration') noteWrite(node.left, node, frame);
+        break;
+      case 'AssignmentExpression':
+        noteWrite(node.left.type === 'ObjectPattern' || node.left.type === 'ArrayPattern' ? undefined : node.left, node, frame);
+        break;
+      case 'UpdateExpression':
+        noteWrite(node.argument, node, frame);
+        break;
+      case 'UnaryExpression':
+        if (node.operator === 'delete') noteWrite(node.argument, node, frame);
+        break;
+      case 'CallExpression': {
+        const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
+        if (callee.type === 'MemberExpression') {
+          const method = staticPropertyName(callee);
+          if (method === 'assign' && node.arguments.length > 0) noteWrite(node.arguments[0], node, frame);
+          else if (method !== undefined && WRITING_METHODS.has(method)) noteWrite(callee.object, node, frame);
+        }
+        if (locks.mayBeLockCall(node)) {
+          frame.takesLock = true;
+          if (node.arguments.some(isFunctionNode) && locks.recognize(node)) units.add(frame.fn);
+        }
+        break;
       }
-      if (!isFunctionNode(node)) return;
-      const inner = stack.pop()!;
-      ingredientsOfUnit.set(inner.fn, inner);
-      // A callback is walked inline by the function it is in (or not at all): its writes may run at any time.
-      const outer = stack.at(-1);
-      if (outer) {
-        outer.firstSuspension = Math.min(outer.firstSuspension, inner.firstSuspension);
-        if (inner.lastWrite >= 0) outer.lastWrite = Infinity;
-        outer.takesLock ||= inner.takesLock;
-      }
-    },
-  );
+      default:
+        break;
+    }
+    return undefined;
+  };
+  const leave = (node: TSESTree.Node): void => {
+    if (LOOPS.has(node.type)) {
+      loops.pop();
+      return;
+    }
+    if (!isFunctionNode(node)) return;
+    const inner = stack.pop()!;
+    ingredientsOfUnit.set(inner.fn, inner);
+    // A callback is walked inline by the function it is in (or not at all): its writes may run at any time.
+    const outer = stack.at(-1);
+    if (outer) {
+      outer.firstSuspension = Math.min(outer.firstSuspension, inner.firstSuspension);
+      if (inner.lastWrite >= 0) outer.lastWrite = Infinity;
+      outer.takesLock ||= inner.takesLock;
+    }
+  };
+  const roots = candidateRoots(sourceCode, locks);
+  if (roots) {
+    for (const root of roots) walk(root, sourceCode.visitorKeys, enter, leave);
+  } else {
+    walkFile(sourceCode, enter, leave);
+  }
   return [...units].filter((unit) => {
     const ingredients = ingredientsOfUnit.get(unit);
     if (!ingredients || ingredients.firstSuspension === Infinity) return false;
     return ingredients.takesLock || ingredients.lastWrite > ingredients.firstSuspension;
   });
+}
+
+/**
+ * The outermost functions that hold every unit `findUnits` can find: those around an `async` keyword
+ * or a call of a method named like a lock operation (in a program with a lock library). Code outside
+ * every function is no unit and adds nothing to one, so the rest of the file need not be walked.
+ * Undefined when configured locks (called by any name) make the whole file a candidate.
+ */
+function candidateRoots(sourceCode: Readonly<TSESLint.SourceCode>, locks: LockRecognizer): FunctionNode[] | undefined {
+  if (locks.configuresLocks()) return undefined;
+  const pattern = locks.mayTakeLocks() ? CANDIDATE_WITH_LOCKS : CANDIDATE;
+  const roots = new Set<FunctionNode>();
+  const keys = sourceCode.visitorKeys;
+  for (const match of sourceCode.text.matchAll(pattern)) {
+    // A keyword or a name in code, not in a comment, a string or a template.
+    if (!sourceCode.getTokenByRangeStart(match.index)) continue;
+    const root = outermostFunctionAt(sourceCode.ast, match.index, keys);
+    if (root) roots.add(root);
+  }
+  return [...roots];
+}
+
+const CANDIDATE = /\basync\b/g;
+const CANDIDATE_WITH_LOCKS = new RegExp(`\\b(?:async|${[...LOCK_METHODS].join('|')})\\b`, 'g');
+
+/**
+ * The outermost function whose range holds `index` (or whose method's does), found by descending
+ * through the nodes that hold it.
+ */
+function outermostFunctionAt(root: TSESTree.Node, index: number, keys: TSESLint.SourceCode.VisitorKeys): FunctionNode | undefined {
+  let node: TSESTree.Node | undefined = root;
+  while (node) {
+    if (isFunctionNode(node)) return node;
+    const fields = node as unknown as Record<string, unknown>;
+    let next: TSESTree.Node | undefined;
+    for (const key of keys[node.type] ?? []) {
+      const child = fields[key];
+      for (const item of Array.isArray(child) ? (child as unknown[]) : [child]) {
+        const candidate = item as TSESTree.Node | null | undefined;
+        if (candidate && typeof candidate === 'object' && 'range' in candidate && candidate.range[0] <= index && index < candidate.range[1]) {
+          next = candidate;
+          break;
+        }
+      }
+      if (next) break;
+    }
+    // `async m() {…}`: a method's function starts at its parameters, after the keyword.
+    if (!next && (node.type === 'MethodDefinition' || node.type === 'Property') && isFunctionNode(node.value)) return node.value;
+    node = next;
+  }
+  return undefined;
 }
 
 function declaredIn(variable: TSESLint.Scope.Variable, fn: FunctionNode): boolean {

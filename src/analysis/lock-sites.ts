@@ -54,7 +54,7 @@ function findSites(
   services: ParserServicesWithTypeInformation,
   configured: readonly ConfiguredLock[],
 ): LockSite[] {
-  // Most files take no lock: a text search spares them the walk.
+  // Most files take no lock: a text search spares them the walk, and so does a program without a lock library.
   if (configured.length === 0 && !TAKING_METHODS.test(sourceCode.text)) return [];
   const recognizer = new LockRecognizer(
     { services, checker: services.program.getTypeChecker() },
@@ -62,6 +62,7 @@ function findSites(
     (identifier) => ASTUtils.findVariable(sourceCode.getScope(identifier), identifier),
     (node) => sourceCode.getText(node),
   );
+  if (!recognizer.mayTakeLocks()) return [];
   const sites: LockSite[] = [];
   const stack: FunctionNode[] = [];
   walkFile(

@@ -63,13 +63,34 @@ export class LockRecognizer {
     private readonly sourceText: (node: TSESTree.Node) => string,
   ) {}
 
-  /** Cheap test, no checker: could this call be a lock operation? */
+  /**
+   * Cheap test, no checker: could this call be a lock operation? A method named like one only when
+   * the program contains a library that has that method.
+   */
   mayBeLockCall(call: TSESTree.CallExpression): boolean {
     const callee = call.callee;
     if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') {
-      if (LOCK_METHODS.has(callee.property.name)) return true;
+      if (LOCK_METHODS.has(callee.property.name) && this.programHasLibraryWith(callee.property.name)) return true;
     }
     return this.configured.length > 0 && this.configuredLockFor(call) !== undefined;
+  }
+
+  /**
+   * Whether any call can be a lock operation here: the user configured a lock, or the program
+   * contains a lock library. Code of a program with neither takes no lock, whatever it calls.
+   */
+  mayTakeLocks(): boolean {
+    return mayTakeLocks(this.types.services.program, this.configured);
+  }
+
+  /** Whether the user configured lock functions, which are called by any name. */
+  configuresLocks(): boolean {
+    return this.configured.length > 0;
+  }
+
+  private programHasLibraryWith(method: string): boolean {
+    const libraries = librariesIn(this.types.services.program);
+    return LIBRARIES_WITH_METHOD[method].some((library) => libraries.has(library));
   }
 
   recognize(call: TSESTree.CallExpression): LockCall | undefined {
@@ -334,6 +355,11 @@ function librariesIn(program: ts.Program): ReadonlySet<LockLibrary> {
 }
 
 /** The libraries that have a lock method of each name (see `recognize`). */
+/** Whether code of this program can take a lock: the user configured one, or the program contains a lock library. */
+export function mayTakeLocks(program: ts.Program, configured: readonly ConfiguredLock[]): boolean {
+  return configured.length > 0 || librariesIn(program).size > 0;
+}
+
 const LIBRARIES_WITH_METHOD: Record<string, readonly LockLibrary[]> = {
   runExclusive: ['mutex', 'semaphore'],
   acquire: ['mutex', 'semaphore', 'async-lock'],

@@ -331,11 +331,13 @@ function candidateRoots(sourceCode: Readonly<TSESLint.SourceCode>, locks: LockRe
   const pattern = locks.mayTakeLocks() ? CANDIDATE_WITH_LOCKS : CANDIDATE;
   const roots = new Set<FunctionNode>();
   const keys = sourceCode.visitorKeys;
+  let last: FunctionNode | undefined;
   for (const match of sourceCode.text.matchAll(pattern)) {
-    // A keyword or a name in code, not in a comment, a string or a template.
+    // Inside the root found last (the matches come in source order), or not code: nothing new.
+    if (last && match.index >= last.range[0] && match.index < last.range[1]) continue;
     if (!sourceCode.getTokenByRangeStart(match.index)) continue;
-    const root = outermostFunctionAt(sourceCode.ast, match.index, keys);
-    if (root) roots.add(root);
+    last = outermostFunctionAt(sourceCode.ast, match.index, keys) ?? last;
+    if (last) roots.add(last);
   }
   return [...roots];
 }
@@ -355,18 +357,32 @@ function outermostFunctionAt(root: TSESTree.Node, index: number, keys: TSESLint.
     let next: TSESTree.Node | undefined;
     for (const key of keys[node.type] ?? []) {
       const child = fields[key];
-      for (const item of Array.isArray(child) ? (child as unknown[]) : [child]) {
-        const candidate = item as TSESTree.Node | null | undefined;
-        if (candidate && typeof candidate === 'object' && 'range' in candidate && candidate.range[0] <= index && index < candidate.range[1]) {
-          next = candidate;
-          break;
-        }
-      }
+      next = Array.isArray(child) ? itemAt(child as Array<TSESTree.Node | null>, index) : holds(child as TSESTree.Node | null | undefined, index);
       if (next) break;
     }
     // `async m() {…}`: a method's function starts at its parameters, after the keyword.
     if (!next && (node.type === 'MethodDefinition' || node.type === 'Property') && isFunctionNode(node.value)) return node.value;
     node = next;
+  }
+  return undefined;
+}
+
+function holds(node: TSESTree.Node | null | undefined, index: number): TSESTree.Node | undefined {
+  return node && typeof node === 'object' && 'range' in node && node.range[0] <= index && index < node.range[1] ? node : undefined;
+}
+
+/** The item of a list of nodes in source order (a body, a class body, arguments) that holds `index`: a binary search. */
+function itemAt(items: ReadonlyArray<TSESTree.Node | null>, index: number): TSESTree.Node | undefined {
+  let low = 0;
+  let high = items.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const item = items[middle];
+    // A hole (`[a, , b]`): a plain scan.
+    if (!item) return items.find((other) => holds(other, index)) ?? undefined;
+    if (index < item.range[0]) high = middle - 1;
+    else if (index >= item.range[1]) low = middle + 1;
+    else return item;
   }
   return undefined;
 }

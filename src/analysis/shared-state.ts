@@ -39,22 +39,63 @@ export class SharedStateResolver {
   private readonly concurrency = new WeakMap<FunctionNode, boolean>();
   private readonly importKeys = new Map<TSESLint.Scope.Variable, string | null | undefined>();
 
+  /** Scopes whose references and variables are in `variableByIdentifier`. */
+  private readonly indexed = new Set<TSESLint.Scope.Scope>();
+  private indexedAll = false;
+  private readonly answers = new Map<TSESTree.Identifier, TSESLint.Scope.Variable | null>();
+
   constructor(
-    scopeManager: TSESLint.Scope.ScopeManager,
+    private readonly scopeManager: TSESLint.Scope.ScopeManager,
     private readonly types: TypeQueries,
-  ) {
-    for (const scope of scopeManager.scopes) {
-      for (const reference of scope.references) {
-        this.variableByIdentifier.set(reference.identifier, reference.resolved);
+  ) {}
+
+  /**
+   * The variable an identifier declares or refers to (null: none, or an undeclared global). Scopes
+   * are indexed on first need: the identifier's innermost scope and those around it, outer ones
+   * first, so an inner scope's variable wins (a class's name is a variable of the class scope and of
+   * the scope around it; inside, it is the class scope's). Only an identifier found in none of them
+   * makes the whole file's scopes indexed. A file's analysis asks about the few functions it walks.
+   */
+  variableOf(identifier: TSESTree.Identifier): TSESLint.Scope.Variable | null {
+    let variable = this.answers.get(identifier);
+    if (variable === undefined) {
+      this.indexAround(identifier);
+      variable = this.variableByIdentifier.get(identifier);
+      if (variable === undefined && !this.indexedAll) {
+        this.indexedAll = true;
+        for (const scope of this.scopeManager.scopes) {
+          this.indexed.add(scope);
+          this.index(scope);
+        }
+        variable = this.variableByIdentifier.get(identifier);
       }
-      for (const variable of scope.variables) {
-        for (const identifier of variable.identifiers) this.variableByIdentifier.set(identifier, variable);
+      variable ??= null;
+      this.answers.set(identifier, variable);
+    }
+    return variable;
+  }
+
+  private indexAround(identifier: TSESTree.Node): void {
+    for (let node: TSESTree.Node | undefined = identifier; node; node = node.parent) {
+      const scope = this.scopeManager.acquire(node, true);
+      if (!scope) continue;
+      const chain: TSESLint.Scope.Scope[] = [];
+      for (let current: TSESLint.Scope.Scope | null = scope; current && !this.indexed.has(current); current = current.upper) chain.push(current);
+      for (const inner of chain.reverse()) {
+        this.indexed.add(inner);
+        this.index(inner);
       }
+      return;
     }
   }
 
-  variableOf(identifier: TSESTree.Identifier): TSESLint.Scope.Variable | null {
-    return this.variableByIdentifier.get(identifier) ?? null;
+  private index(scope: TSESLint.Scope.Scope): void {
+    for (const reference of scope.references) {
+      this.variableByIdentifier.set(reference.identifier, reference.resolved);
+    }
+    for (const variable of scope.variables) {
+      for (const identifier of variable.identifiers) this.variableByIdentifier.set(identifier, variable);
+    }
   }
 
   idOf(thing: object): number {

@@ -506,6 +506,45 @@ export async function drain(limit: number) {
       { state: '`cursor`', write: 'cursor = next + 1', read: 'const next = cursor', suspend: 'await save()' },
     ),
     invalid(
+      'an async method of an object literal, after "async" in a comment and a string (the walk starts from each async keyword in code)',
+      `${decls}
+// async helpers below
+let version = 0;
+const label = 'async store';
+export const store = {
+  name: label,
+  async bump() {
+    const seen = version;
+    await save();
+    version = seen + 1;
+  },
+};`,
+      { state: '`version`', write: 'version = seen + 1', read: 'const seen = version', suspend: 'await save()' },
+    ),
+    invalid(
+      'an async callback inside a plain method of a class, and an async method after it (both found from their keywords)',
+      `${decls}
+let served = 0;
+let failed = 0;
+export class Server {
+  start(emitter: { on(event: string, listener: () => Promise<void>): void }) {
+    emitter.on('request', async () => {
+      const before = served;
+      await save();
+      served = before + 1;
+    });
+  }
+
+  public async fail() {
+    const before = failed;
+    await save(before);
+    failed = before + 1;
+  }
+}`,
+      { state: '`served`', write: 'served = before + 1', read: 'const before = served', suspend: 'await save()' },
+      { state: '`failed`', write: 'failed = before + 1', read: 'const before = failed', suspend: 'await save(before)' },
+    ),
+    invalid(
       'a write into a shared object through a variable that holds it (the pre-filter keeps it)',
       `${decls}
 const stats = { hits: 0 };

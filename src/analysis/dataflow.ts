@@ -95,14 +95,19 @@ interface JumpFrame {
   continues: FlowState[];
   /** For inlined callbacks: states and values at `return`. */
   returns: Array<{ state: FlowState; value: FlowValue }>;
-  /** For `try`: states from which the `catch` block may be entered. */
-  throws: FlowState[];
+  /** For `try`: the join of the states from which the `catch` block may be entered (null: none yet). */
+  thrown: FlowState | null;
+}
+
+/** A state from which the `catch` block may be entered, joined in place into the frame's (a copy is made only for the first one that is not `owned`). */
+function addThrow(frame: JumpFrame, state: FlowState, owned: boolean): void {
+  frame.thrown = frame.thrown ? FlowState.joinInto(frame.thrown, state) : owned ? state : state.clone();
 }
 
 const LOOP_PASSES = 2;
 
 function newFrame(kind: JumpFrame['kind'], labels: readonly string[] = []): JumpFrame {
-  return { kind, labels, breaks: [], continues: [], returns: [], throws: [] };
+  return { kind, labels, breaks: [], continues: [], returns: [], thrown: null };
 }
 
 function unwrapExpression(node: TSESTree.Node): TSESTree.Node {
@@ -227,7 +232,7 @@ export class FunctionFlow {
     }
     // A rejected await throws here: the catch block can start from this state.
     const tryFrame = this.innermost('try');
-    if (tryFrame) tryFrame.throws.push(state.clone());
+    if (tryFrame) addThrow(tryFrame, state, false);
   }
 
   private read(path: StatePath, node: TSESTree.Node, state: FlowState): Fact {
@@ -562,7 +567,7 @@ export class FunctionFlow {
       case 'ThrowStatement': {
         this.expression(node.argument, state);
         const frame = this.innermost('try');
-        if (frame) frame.throws.push(state);
+        if (frame) addThrow(frame, state, true);
         return null;
       }
       case 'BreakStatement':
@@ -725,13 +730,14 @@ export class FunctionFlow {
   private tryStatement(node: TSESTree.TryStatement, state: FlowState): FlowState | null {
     const entryChecks = new Set(state.checks);
     const frame = newFrame('try');
-    frame.throws.push(state.clone());
+    addThrow(frame, state, false);
     this.frames.push(frame);
     const tryEnd = this.statement(node.block, state);
     this.frames.pop();
     let normal = tryEnd;
     if (node.handler) {
-      const catchEntry = FlowState.joinAll(frame.throws);
+      // The catch block changes its entry state; the finally block below may need it as it was.
+      const catchEntry = node.finalizer ? (frame.thrown?.clone() ?? null) : frame.thrown;
       if (catchEntry) {
         if (node.handler.param) this.bind(node.handler.param, EMPTY_VALUE, catchEntry);
         normal = FlowState.join(tryEnd, this.statement(node.handler.body, catchEntry));
@@ -748,7 +754,7 @@ export class FunctionFlow {
       return end;
     }
     // Every path left through return/throw: the finally block still runs, but nothing follows it here.
-    const abrupt = FlowState.joinAll(frame.throws);
+    const abrupt = frame.thrown;
     if (abrupt) {
       abrupt.checks = new Set([...abrupt.checks].filter((fact) => entryChecks.has(fact)));
       this.statement(node.finalizer, abrupt);

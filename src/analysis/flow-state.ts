@@ -73,7 +73,8 @@ export function identityOf(value: FlowValue): ReadonlySet<Fact> {
 const COMPACT_ABOVE = 32;
 
 export function unionFacts(...sets: ReadonlyArray<ReadonlySet<Fact>>): ReadonlySet<Fact> {
-  const nonEmpty = sets.filter((set) => set.size > 0);
+  // The same set twice (both sides of a join kept a value) is that set.
+  const nonEmpty = sets.filter((set, index) => set.size > 0 && sets.indexOf(set) === index);
   if (nonEmpty.length === 0) return NO_FACTS;
   if (nonEmpty.length === 1) return nonEmpty[0];
   const result = new Set<Fact>();
@@ -105,7 +106,7 @@ function compact(facts: ReadonlySet<Fact>): ReadonlySet<Fact> {
 
 export function joinValues(a: FlowValue | undefined, b: FlowValue | undefined): FlowValue {
   if (!a) return b ?? EMPTY_VALUE;
-  if (!b) return a;
+  if (!b || a === b) return a;
   return {
     facts: unionFacts(a.facts, b.facts),
     identity: a.identity || b.identity ? unionFacts(identityOf(a), identityOf(b)) : undefined,
@@ -208,8 +209,12 @@ export class FlowState {
   static join(a: FlowState | null, b: FlowState | null, mode: JoinMode = 'statement'): FlowState | null {
     if (!a) return b;
     if (!b) return a;
-    const out = a.clone();
-    const liveA = mode === 'statement' ? a.liveFacts() : undefined;
+    return FlowState.joinInto(a.clone(), b, mode);
+  }
+
+  /** `join(out, b)`, made in `out` itself (a state the caller owns), without a copy. */
+  static joinInto(out: FlowState, b: FlowState, mode: JoinMode = 'statement'): FlowState {
+    const liveA = mode === 'statement' ? out.liveFacts() : undefined;
     const liveB = mode === 'statement' ? b.liveFacts() : undefined;
     for (const [fact, other] of b.status) {
       const mine = out.status.get(fact);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The plugin's own name and version, found by walking up from this file (works from `src/` and from `dist/src/`). */
+/** The plugin's own name and version, found by walking up from this file (works from `src/`, `dist/src/` and the bundled `dist/src/index.js`, whose `__dirname` is `dist/src/`). */
 export function readPackageMeta(): { name: string; version: string } {
   let dir = __dirname;
   for (;;) {

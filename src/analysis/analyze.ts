@@ -136,6 +136,7 @@ function runAnalysis(
       if (declared !== undefined) return declared;
       return isObjectType(services.getTypeAtLocation(identifier));
     },
+    declaredObjectType: (identifier) => declaredTypes.isObjectType(identifier),
   });
   const locks = new LockRecognizer(
     { services, checker },

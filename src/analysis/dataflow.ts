@@ -267,7 +267,7 @@ export class FunctionFlow {
     state: FlowState,
     options: { append?: boolean; restores?: StatePath } = {},
   ): void {
-    if (!isSharedPath(path)) return;
+    if (!isSharedPath(path) || !this.ctx.shared.isConfirmedShared(path)) return;
     const values = [...dependencies].filter((fact) => !fact.guardOf);
     const guards = [...dependencies].filter((fact) => fact.guardOf).map(readOf);
     const lost = !options.append && this.checkLostUpdate(path, node, values, state, options.restores);
@@ -1205,12 +1205,14 @@ export class FunctionFlow {
     let notExclusiveBecause = lockCall.notExclusiveBecause;
     if (lockCall.receiver) {
       const receiver = this.expression(lockCall.receiver, state);
-      if (receiver.alias) {
+      // A lock in a parameter that is no object (any, unknown) is as if this call made it.
+      const ownParameter = receiver.alias !== undefined && !this.ctx.shared.isConfirmedShared(receiver.alias);
+      if (receiver.alias && !ownParameter) {
         id = receiver.alias.key;
       } else {
         const receiverNode = unwrapExpression(lockCall.receiver);
         const local = receiverNode.type === 'Identifier' ? this.ctx.shared.classify(receiverNode, this.unit) : undefined;
-        if (local?.kind === 'local') {
+        if (local?.kind === 'local' || (ownParameter && local?.kind === 'param')) {
           notExclusiveBecause ??= 'it is created inside this call, so every call has its own';
         }
         id = `expr:${lockCall.label}`;

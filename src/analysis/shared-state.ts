@@ -27,6 +27,8 @@ export interface TypeQueries {
   importKey(identifier: TSESTree.Identifier): string | null | undefined;
   /** Whether a parameter's declared type is an object type (not any, unknown or a primitive). */
   hasObjectType(identifier: TSESTree.Identifier): boolean;
+  /** The same answer where the declaration's text settles it (see DeclaredTypes), without the checker; undefined otherwise. */
+  declaredObjectType?(identifier: TSESTree.Identifier): boolean | undefined;
 }
 
 /**
@@ -153,11 +155,15 @@ export class SharedStateResolver {
   }
 
   private readonly sharedParameters = new Map<TSESLint.Scope.Variable, boolean>();
+  /** Parameters taken for shared objects before the checker was asked about their type: by the root of their path. */
+  private readonly unconfirmed = new Map<string, TSESLint.Scope.Variable>();
 
   /**
    * A callback's parameters are what its caller hands each invocation (an element, an event, a
    * request): per call. A named function's or method's typed object parameter may be an object its
    * callers share (an account, a room, a quota); an untyped one (plain JavaScript) is not assumed to be.
+   * Where the declaration's text does not settle the type, the parameter is taken for shared until a
+   * write (or a lock) needs it to be (`isConfirmedShared`): most such parameters are only ever read.
    */
   private isSharedParameter(variable: TSESLint.Scope.Variable, fn: TSESTree.Node): boolean {
     let answer = this.sharedParameters.get(variable);
@@ -165,11 +171,39 @@ export class SharedStateResolver {
       const parent = fn.parent;
       const isCallback = parent?.type === 'CallExpression' || parent?.type === 'NewExpression';
       const identifier = variable.identifiers[0];
-      answer = !isCallback && this.types.hasObjectType(identifier);
+      if (isCallback) {
+        answer = false;
+      } else if (this.types.declaredObjectType) {
+        answer = this.types.declaredObjectType(identifier);
+        if (answer === undefined) {
+          answer = true;
+          this.unconfirmed.set(`param:${this.idOf(variable)}`, variable);
+        }
+      } else {
+        answer = this.types.hasObjectType(identifier);
+      }
       this.sharedParameters.set(variable, answer);
     }
     return answer;
   }
+
+  /**
+   * Whether state at `path` is shared, asking the checker now about a parameter taken for shared
+   * before (see `isSharedParameter`). A parameter that is no object holds nothing shared: a write
+   * through it is a write to something of this call's own, and a lock in it is this call's own.
+   */
+  isConfirmedShared(path: StatePath): boolean {
+    const variable = this.unconfirmed.get(path.root);
+    if (!variable) return true;
+    let shared = this.confirmed.get(path.root);
+    if (shared === undefined) {
+      shared = this.types.hasObjectType(variable.identifiers[0]);
+      this.confirmed.set(path.root, shared);
+    }
+    return shared;
+  }
+
+  private readonly confirmed = new Map<string, boolean>();
 
   /** `this` inside a class member or object-literal method: the instance (or the class for static members). */
   thisRoot(node: TSESTree.Node): StatePath | undefined {

@@ -435,6 +435,16 @@ export async function normalize(options: any) {
 }`,
     },
     {
+      name: 'a parameter whose type alias names no object type is not shared (the checker is asked at the write)',
+      code: `${decls}
+type Loose = any;
+export async function normalize(options: Loose) {
+  const parser = options.parser;
+  await save();
+  options.parser = parser + 1;
+}`,
+    },
+    {
       name: 'memoization through || is a check, not a lost update (no-stale-check reports it)',
       code: `${decls}
 export class Repo {
@@ -883,6 +893,17 @@ export async function debit(account: Account, amount: number) {
   account.balance = balance - amount;
 }`,
       { state: '`account.balance`', write: 'account.balance = balance', read: 'const balance', suspend: 'await save' },
+    ),
+    invalid(
+      'a parameter whose type alias names an object type is the caller\'s (the checker is asked at the write)',
+      `${decls}
+type Wallet = { coins: number };
+export async function spend(wallet: Wallet) {
+  const coins = wallet.coins;
+  await save();
+  wallet.coins = coins - 1;
+}`,
+      { state: '`wallet.coins`', write: 'wallet.coins = coins - 1', read: 'const coins', suspend: 'await save' },
     ),
     invalid(
       'a write inside a synchronous forEach callback, from a value read before the await',

@@ -139,7 +139,7 @@ export class SharedStateResolver {
         // The checker is asked once per import, not at every use.
         let key = this.importKeys.get(variable);
         if (!this.importKeys.has(variable)) {
-          key = this.types.importKey(identifier);
+          key = variable.references.every(onlyInvoked) ? null : this.types.importKey(identifier);
           this.importKeys.set(variable, key);
         }
         if (key === null) return { kind: 'none' };
@@ -277,4 +277,18 @@ export class SharedStateResolver {
       return call.type === 'CallExpression' && call.callee === reference.identifier && call.parent.type === 'AwaitExpression';
     });
   }
+}
+
+/**
+ * A use of a name that lets no write reach what it holds: calling it, constructing with it, testing
+ * `instanceof` against it, or naming its type. An import used only so holds no state this analysis
+ * could see written, whatever it is (most imports are functions and classes used so), so the checker
+ * need not be asked what it is.
+ */
+function onlyInvoked(reference: TSESLint.Scope.Reference): boolean {
+  if (reference.isTypeReference) return true;
+  const identifier = reference.identifier;
+  const parent = identifier.parent;
+  if ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && parent.callee === identifier) return true;
+  return parent.type === 'BinaryExpression' && parent.operator === 'instanceof' && parent.right === identifier;
 }

@@ -5,7 +5,7 @@ import { parseForESLint } from '@typescript-eslint/parser';
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { describe, expect, it } from 'vitest';
 
-import { containerKindOf, containerKindOfState, DeclaredTypes, importedClassOrInterface, isObjectType } from '../src/analysis/declared-types';
+import { containerKindOf, containerKindOfState, DeclaredTypes, declaredMemberNames, importedClassOrInterface, isObjectType } from '../src/analysis/declared-types';
 import { walk } from '../src/analysis/walk';
 
 /**
@@ -174,6 +174,31 @@ describe('declared types give the checker’s answers', () => {
     for (const unsettled of ['both', 'aliasParam', 'indexParam', 'color', 'keys', 'typeOf', 'defaulted', 'value', 'bounded']) {
       expect(answered).not.toHaveProperty([unsettled]);
     }
+  });
+
+  it('reads every member name the class type has, own and inherited, from the declarations, or leaves it to the checker', () => {
+    const members = parse(path.join(root, 'fixtures/declared-types/members.ts'), project);
+    const checker = members.services.program.getTypeChecker();
+    const answers: Record<string, string[] | undefined> = {};
+    walk(members.ast, members.visitorKeys, (node) => {
+      if (node.type !== 'ClassDeclaration' && node.type !== 'ClassExpression') return undefined;
+      const tsClass = members.services.esTreeNodeToTSNodeMap.get(node);
+      const declared = declaredMemberNames(checker, tsClass);
+      const symbol = checker.getSymbolAtLocation(tsClass.name!);
+      const fromChecker = new Set<string>();
+      if (symbol) {
+        for (const property of checker.getDeclaredTypeOfSymbol(symbol).getProperties()) fromChecker.add(property.getName());
+        for (const property of checker.getTypeOfSymbolAtLocation(symbol, tsClass).getProperties()) fromChecker.add(property.getName());
+      }
+      // Every name the checker knows is there (a new member must not clash with any of them).
+      if (declared) expect([...fromChecker].filter((name) => !declared.has(name))).toEqual([]);
+      answers[tsClass.name?.text ?? '(anonymous)'] = declared && [...declared].sort();
+      return undefined;
+    });
+    expect(answers.Leaf).toEqual(expect.arrayContaining(['leaf', 'leafStatic', 'computed', 'middle', 'middleStatic', 'rootField', 'rootStatic', 'rootMethod', 'merged', 'extra']));
+    expect(answers.Middle).toBeDefined();
+    // A mixin call and a lib value with a constructor type as the base: the checker decides.
+    expect(answers).toMatchObject({ Mixed: undefined, Failure: undefined, '(anonymous)': undefined });
   });
 
   it('agrees with the checker on every receiver and parameter of the corpus fixtures', () => {

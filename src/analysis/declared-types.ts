@@ -384,3 +384,42 @@ function ownFieldOf(node: TSESTree.MemberExpression): TSESTree.PropertyDefinitio
   }
   return undefined;
 }
+
+/**
+ * The names of the members a class declares and inherits, instance and static, read from the symbol
+ * tables of its declarations and of the classes and interfaces up its `extends` clauses (which the
+ * binder has built), not from the class type: building that resolves every member of every base
+ * (a class extending an event emitter: tens of milliseconds). Undefined where a base is not a class
+ * or an interface named outright (a mixin call, a constructor-typed variable): the checker decides.
+ */
+export function declaredMemberNames(checker: ts.TypeChecker, cls: ts.ClassLikeDeclaration): Set<string> | undefined {
+  const names = new Set<string>();
+  const seen = new Set<ts.Symbol>();
+  const collect = (symbol: ts.Symbol): boolean => {
+    if (seen.has(symbol)) return true;
+    seen.add(symbol);
+    // A class or an interface; not a value whose constructor type is declared elsewhere (`Error`: its statics).
+    if (!(symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface)) || symbol.flags & ts.SymbolFlags.Variable) return false;
+    symbol.members?.forEach((_, name) => names.add(ts.unescapeLeadingUnderscores(name)));
+    symbol.exports?.forEach((_, name) => names.add(ts.unescapeLeadingUnderscores(name)));
+    for (const declaration of symbol.declarations ?? []) {
+      if (!ts.isClassLike(declaration) && !ts.isInterfaceDeclaration(declaration)) continue;
+      for (const clause of declaration.heritageClauses ?? []) {
+        if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
+        for (const base of clause.types) {
+          if (!isNameChain(base.expression)) return false;
+          const baseSymbol = symbolBehind(checker, base.expression);
+          if (!baseSymbol || !collect(baseSymbol)) return false;
+        }
+      }
+    }
+    return true;
+  };
+  const symbol = cls.name ? checker.getSymbolAtLocation(cls.name) : undefined;
+  return symbol && collect(symbol) ? names : undefined;
+}
+
+/** `Base` or `events.EventEmitter`: a name, or names joined by dots. */
+function isNameChain(node: ts.Expression): boolean {
+  return ts.isIdentifier(node) || (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.name) && isNameChain(node.expression));
+}

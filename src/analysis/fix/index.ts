@@ -5,6 +5,7 @@ import ts from 'typescript';
 
 import type { RaceAnalysis } from '../analyze';
 import type { RaceFinding } from '../dataflow';
+import { declaredMemberNames } from '../declared-types';
 import { mutexImport } from './imports';
 import { chooseMutex } from './mutex';
 import { narrowingLoss } from './narrowing';
@@ -183,6 +184,8 @@ export function planRaceFix(
       }
       const checker = analysis.services.program.getTypeChecker();
       const tsClass = analysis.services.esTreeNodeToTSNodeMap.get(cls);
+      const declared = declaredMemberNames(checker, tsClass);
+      if (declared) return declared;
       const symbol = tsClass.name ? checker.getSymbolAtLocation(tsClass.name) : undefined;
       if (symbol) {
         for (const property of checker.getDeclaredTypeOfSymbol(symbol).getProperties()) names.add(property.getName());

@@ -1,6 +1,6 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 
-import { calledMethod, containsOwn, MENTIONS_LOCKS, oncePerFile, type LockFile, type LockKey, sameLock } from './lock-identity';
+import { calledMethod, containsOwn, mentionsLocks, oncePerFile, type LockFile, type LockKey, sameLock } from './lock-identity';
 import type { LockLibrary } from './locks';
 import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
 import { walk, walkFile } from './walk';
@@ -52,7 +52,7 @@ class IneffectiveLockFinder {
 
   run(): IneffectiveLock[] {
     // Most files make and take no lock: a text search spares them the walk.
-    if (!MENTIONS_LOCKS.test(this.sourceCode.text)) return [];
+    if (!mentionsLocks(this.file)) return [];
     walkFile(this.sourceCode, (node) => {
       if (node.type === 'VariableDeclarator') this.localLock(node);
       else if (node.type === 'CallExpression') this.lockCall(node);

@@ -3,7 +3,7 @@ import * as ASTUtils from '@typescript-eslint/utils/ast-utils';
 import ts from 'typescript';
 
 import { requireTypeInformation } from './analyze';
-import { LockRecognizer } from './locks';
+import { type LockLibrary, LockRecognizer } from './locks';
 import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
 import { walk } from './walk';
 
@@ -117,8 +117,24 @@ export function oncePerFile<T extends object>(analyse: (file: LockFile) => T): (
   };
 }
 
-/** A file that takes or makes a lock the lock-hygiene rules know names one of these (its class, module or a method): others skip the walk. */
-export const MENTIONS_LOCKS = /Mutex|Semaphore|AsyncLock|AwaitLock|async-lock|await-lock|runExclusive|acquire|locks\.request|withTimeout/;
+/**
+ * What a file that takes or makes a lock of a library names (its class, module or a method), by
+ * library: a file of a program that contains none of the libraries its text names skips the walk.
+ */
+const MENTIONS_BY_LIBRARY: Readonly<Record<LockLibrary, RegExp>> = {
+  mutex: /Mutex|runExclusive|acquire|withTimeout/,
+  semaphore: /Semaphore|runExclusive|acquire|withTimeout/,
+  'async-lock': /AsyncLock|async-lock|acquire/,
+  'await-lock': /AwaitLock|await-lock|acquire/,
+  'lock-manager': /locks\.request/,
+};
+
+/** Whether the lock-hygiene rules have anything to look for in this file: a lock of a library the program contains, named in its text. */
+export function mentionsLocks(file: LockFile): boolean {
+  const text = file.sourceCode.text;
+  for (const library of file.locks.libraries()) if (MENTIONS_BY_LIBRARY[library].test(text)) return true;
+  return false;
+}
 
 export const sameLock = (a: LockKey, b: LockKey): boolean => a.path === b.path && a.thisOwner === b.thisOwner;
 

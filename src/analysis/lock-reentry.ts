@@ -2,7 +2,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import * as path from 'node:path';
 import ts from 'typescript';
 
-import { awaitedWithin, calledMethod, containsOwn, MENTIONS_LOCKS, oncePerFile, type LockFile, type LockKey, sameLock, thisOwnerOf, unwrap } from './lock-identity';
+import { awaitedWithin, calledMethod, containsOwn, mentionsLocks, oncePerFile, type LockFile, type LockKey, sameLock, thisOwnerOf, unwrap } from './lock-identity';
 import type { LockCall } from './locks';
 import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
 import { walk, walkFile } from './walk';
@@ -53,7 +53,7 @@ class ReentryFinder {
 
   run(): Reentry[] {
     // Most files make and take no lock: a text search spares them the walk.
-    if (!MENTIONS_LOCKS.test(this.sourceCode.text)) return [];
+    if (!mentionsLocks(this.file)) return [];
     walkFile(this.sourceCode, (node) => {
       if (node.type === 'CallExpression') this.section(node);
       return undefined;

@@ -2,7 +2,7 @@ import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typ
 import * as ASTUtils from '@typescript-eslint/utils/ast-utils';
 
 import { requireTypeInformation } from './analyze';
-import { type ConfiguredLock, type LockCall, LockRecognizer } from './locks';
+import { type ConfiguredLock, type LockCall, type LockLibrary, LockRecognizer } from './locks';
 import { type FunctionNode, isFunctionNode } from './suspensions';
 import { walk, walkFile } from './walk';
 
@@ -47,6 +47,14 @@ export function lockSitesOf(context: AnyContext, ruleName: string, configured: r
 }
 
 /** Method names that can take a lock (the releases are matched by their receiver's text, not by type). */
+/** The methods that take a lock of each library: a file that names none of its program's libraries' skips the walk. */
+const TAKING_BY_LIBRARY: Readonly<Record<LockLibrary, RegExp>> = {
+  mutex: /\b(?:acquire|runExclusive)\b/,
+  semaphore: /\b(?:acquire|runExclusive)\b/,
+  'async-lock': /\bacquire\b/,
+  'await-lock': /\bacquire\b/,
+  'lock-manager': /\brequest\b/,
+};
 const TAKING_METHODS = /\b(?:acquire|runExclusive|request)\b/;
 
 function findSites(
@@ -62,7 +70,7 @@ function findSites(
     (identifier) => ASTUtils.findVariable(sourceCode.getScope(identifier), identifier),
     (node) => sourceCode.getText(node),
   );
-  if (!recognizer.mayTakeLocks()) return [];
+  if (configured.length === 0 && ![...recognizer.libraries()].some((library) => TAKING_BY_LIBRARY[library].test(sourceCode.text))) return [];
   const sites: LockSite[] = [];
   const stack: FunctionNode[] = [];
   walkFile(

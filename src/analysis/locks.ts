@@ -83,6 +83,11 @@ export class LockRecognizer {
     return mayTakeLocks(this.types.services.program, this.configured);
   }
 
+  /** The lock libraries the program contains (its lock calls can only be theirs, or configured ones). */
+  libraries(): ReadonlySet<LockLibrary> {
+    return librariesIn(this.types.services.program);
+  }
+
   /** Whether the user configured lock functions, which are called by any name. */
   configuresLocks(): boolean {
     return this.configured.length > 0;

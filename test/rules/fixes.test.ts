@@ -1394,6 +1394,54 @@ export class Session {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 11, column: 5, suggestions: [] }],
   },
   {
+    name: "a parameter narrowed before the section and never assigned keeps its narrowing in the callback (TypeScript 5.4+): the wrap is offered",
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+let total = 0;
+
+export async function add(amount: number | undefined) {
+  if (amount === undefined) return;
+  const seen = total;
+  await save();
+  total = seen + amount;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let total = 0;
+const totalMutex = new Mutex();
+
+export async function add(amount: number | undefined) {
+  if (amount === undefined) return;
+  await totalMutex.runExclusive(async () => {
+    const seen = total;
+    await save();
+    total = seen + amount;
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 8, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":6,"lastLine":8,"mutex":"totalMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "no fix: a narrowed parameter assigned after the section loses its narrowing in a callback",
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+let total = 0;
+
+export async function add(amount: number | undefined) {
+  if (amount === undefined) return;
+  const seen = total;
+  await save();
+  total = seen + amount;
+  amount = undefined;
+  return amount;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 8, column: 3, suggestions: [] }],
+  },
+  {
     name: "a comment after the last statement stays inside the wrap",
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

@@ -1,6 +1,7 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 
+import { LOOPS } from '../flow-state';
 import { walk } from '../walk';
 import type { CriticalSection } from './section';
 
@@ -147,11 +148,34 @@ function computeNarrowingLoss(
     // The same type object needs no printing: the common case, where nothing was narrowed.
     return here !== declared && checker.typeToString(here) !== checker.typeToString(declared);
   };
-  const isConst = (node: TSESTree.Node): boolean => {
+  /**
+   * Whether a read keeps its narrowing once the section is a callback: a const variable does; so does
+   * (TypeScript 5.4 and later, which this plugin requires) a `let` variable or a parameter that is
+   * assigned only in its own function and only before the read, counting an assignment in a loop as
+   * made at the loop's end, as the checker counts it. An assignment in the section would then be
+   * in the callback, a function of its own: that one is not allowed.
+   */
+  const keepsNarrowing = (node: TSESTree.Node): boolean => {
     if (node.type !== 'Identifier') return false;
     const variable = sourceCode.getScope(node).references.find((reference) => reference.identifier === node)?.resolved;
     const def = variable?.defs[0];
-    return def?.type === 'Variable' && def.parent.kind === 'const';
+    if (!variable || !def || variable.defs.length !== 1) return false;
+    if (def.type === 'Variable' && def.parent.kind === 'const') return true;
+    const home = variable.scope.variableScope.block;
+    // A `let` of a function (the checker leaves out exported and global ones), or a plain parameter.
+    const isLet = def.type === 'Variable' && def.parent.kind === 'let' && def.node.id.type === 'Identifier' && home.type !== 'Program';
+    const isParameter = def.type === 'Parameter' && def.name.type === 'Identifier' && def.name.parent === def.node;
+    if (!isLet && !isParameter) return false;
+    return variable.references.every((reference) => {
+      if (!reference.isWrite() || reference.init) return true;
+      const at = reference.identifier;
+      if (reference.from.variableScope.block !== home || (at.range[0] >= first && at.range[1] <= last)) return false;
+      let end = at.range[1];
+      for (let current: TSESTree.Node | undefined = at.parent; current && current !== home; current = current.parent) {
+        if (LOOPS.has(current.type) && !(def.node.range[0] >= current.range[0] && def.node.range[1] <= current.range[1])) end = current.range[1];
+      }
+      return end < node.range[0];
+    });
   };
 
   const { narrowedFrom, readsByText } = indexUnit(unit, sourceCode);
@@ -179,7 +203,7 @@ function computeNarrowingLoss(
   const loss: NarrowingLoss = { after: false, inside: false };
   for (const node of readsInSection) {
     const text = sourceCode.getText(node);
-    if (narrowedBefore(text) && !tested.has(text) && !written.has(text) && !isConst(node) && narrowed(node)) {
+    if (narrowedBefore(text) && !tested.has(text) && !written.has(text) && !keepsNarrowing(node) && narrowed(node)) {
       loss.inside = true;
       break;
     }

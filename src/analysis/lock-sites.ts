@@ -53,7 +53,8 @@ const TAKING_BY_LIBRARY: Readonly<Record<LockLibrary, RegExp>> = {
   semaphore: /\b(?:acquire|runExclusive)\b/,
   'async-lock': /\bacquire\b/,
   'await-lock': /\bacquire\b/,
-  'lock-manager': /\brequest\b/,
+  // A member call (`navigator.locks.request(…)`, `manager.request(…)`), not every word 'request'.
+  'lock-manager': /\.\s*request\b/,
 };
 const TAKING_METHODS = /\b(?:acquire|runExclusive|request)\b/;
 

@@ -44,7 +44,6 @@ export class SharedStateResolver {
   /** Scopes whose references and variables are in `variableByIdentifier`. */
   private readonly indexed = new Set<TSESLint.Scope.Scope>();
   private indexedAll = false;
-  private readonly answers = new Map<TSESTree.Identifier, TSESLint.Scope.Variable | null>();
 
   constructor(
     private readonly scopeManager: TSESLint.Scope.ScopeManager,
@@ -53,26 +52,26 @@ export class SharedStateResolver {
 
   /**
    * The variable an identifier declares or refers to (null: none, or an undeclared global). Scopes
-   * are indexed on first need: the identifier's innermost scope and those around it, outer ones
-   * first, so an inner scope's variable wins (a class's name is a variable of the class scope and of
-   * the scope around it; inside, it is the class scope's). Only an identifier found in none of them
-   * makes the whole file's scopes indexed. A file's analysis asks about the few functions it walks.
+   * are indexed on first need: the identifier's innermost scope and those around it. Only an
+   * identifier found in none of them makes the whole file's scopes indexed. A file's analysis asks
+   * about the few functions it walks.
    */
   variableOf(identifier: TSESTree.Identifier): TSESLint.Scope.Variable | null {
-    let variable = this.answers.get(identifier);
+    let variable = this.variableByIdentifier.get(identifier);
     if (variable === undefined) {
       this.indexAround(identifier);
       variable = this.variableByIdentifier.get(identifier);
       if (variable === undefined && !this.indexedAll) {
         this.indexedAll = true;
         for (const scope of this.scopeManager.scopes) {
+          if (this.indexed.has(scope)) continue;
           this.indexed.add(scope);
           this.index(scope);
         }
         variable = this.variableByIdentifier.get(identifier);
       }
       variable ??= null;
-      this.answers.set(identifier, variable);
+      this.variableByIdentifier.set(identifier, variable);
     }
     return variable;
   }
@@ -96,7 +95,13 @@ export class SharedStateResolver {
       this.variableByIdentifier.set(reference.identifier, reference.resolved);
     }
     for (const variable of scope.variables) {
-      for (const identifier of variable.identifiers) this.variableByIdentifier.set(identifier, variable);
+      for (const identifier of variable.identifiers) {
+        // A class declaration's name is a variable of the scope around it and of the class's own
+        // scope; the name itself means the class scope's (the one code inside sees), whichever of
+        // the two scopes is indexed first.
+        if (scope.type !== 'class' && isClassName(identifier)) continue;
+        this.variableByIdentifier.set(identifier, variable);
+      }
     }
   }
 
@@ -291,4 +296,9 @@ function onlyInvoked(reference: TSESLint.Scope.Reference): boolean {
   const parent = identifier.parent;
   if ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && parent.callee === identifier) return true;
   return parent.type === 'BinaryExpression' && parent.operator === 'instanceof' && parent.right === identifier;
+}
+
+function isClassName(identifier: TSESTree.Identifier | TSESTree.JSXIdentifier): boolean {
+  const parent = identifier.parent;
+  return (parent.type === 'ClassDeclaration' || parent.type === 'ClassExpression') && parent.id === identifier;
 }

@@ -131,7 +131,7 @@ export function planRaceFix(
   finding = group.lead;
   const variableOf = (identifier: TSESTree.Identifier) => analysis.shared.variableOf(identifier);
   let verdict = inspectSection(section, finding.unit, sourceCode, variableOf);
-  let narrowing = narrowingLoss(section, finding.unit, sourceCode, analysis.services);
+  let narrowing = narrowingLoss(section, finding.unit, sourceCode, analysis.services, variableOf);
   if ((verdict.returnsMidway || verdict.declarationEscapes || narrowing.after) && finding.unit.body.type === 'BlockStatement' && section.siblings === finding.unit.body.body) {
     // A return inside the section, or narrowing made in it, holds if the rest of the function moves inside too.
     const toEnd: CriticalSection = {
@@ -140,7 +140,7 @@ export function planRaceFix(
       statements: section.siblings.slice(section.start),
     };
     const extended = inspectSection(toEnd, finding.unit, sourceCode, variableOf);
-    const extendedNarrowing = narrowingLoss(toEnd, finding.unit, sourceCode, analysis.services);
+    const extendedNarrowing = narrowingLoss(toEnd, finding.unit, sourceCode, analysis.services, variableOf);
     if (!extended.blocked && !extended.suggestOnly && !extendedNarrowing.after) {
       section = toEnd;
       verdict = extended;

@@ -60,6 +60,48 @@ function narrowableRead(node: TSESTree.Node): boolean {
   return false;
 }
 
+/**
+ * Where a variable is assigned, for `keepsNarrowing`: 'const'; or, for a `let` of a function (the
+ * checker leaves out exported and global ones) or a plain parameter assigned only in its own
+ * function, the starts of its assignments in order and the end of the last one (an assignment in a
+ * loop that does not hold the declaration ends with the loop); undefined for anything else.
+ */
+type Assignments = 'const' | { starts: number[]; lastEnd: number } | undefined;
+
+const assignmentSummaries = new WeakMap<TSESLint.Scope.Variable, Assignments>();
+
+function assignmentsOf(variable: TSESLint.Scope.Variable): Assignments {
+  if (assignmentSummaries.has(variable)) return assignmentSummaries.get(variable);
+  const summary = summarizeAssignments(variable);
+  assignmentSummaries.set(variable, summary);
+  return summary;
+}
+
+function summarizeAssignments(variable: TSESLint.Scope.Variable): Assignments {
+  const def = variable.defs[0] as TSESLint.Scope.Definition | undefined;
+  if (!def || variable.defs.length !== 1) return undefined;
+  if (def.type === 'Variable' && def.parent.kind === 'const') return 'const';
+  const home = variable.scope.variableScope.block;
+  const isLet = def.type === 'Variable' && def.parent.kind === 'let' && def.node.id.type === 'Identifier' && home.type !== 'Program';
+  const isParameter = def.type === 'Parameter' && def.name.type === 'Identifier' && def.name.parent === def.node;
+  if (!isLet && !isParameter) return undefined;
+  const starts: number[] = [];
+  let lastEnd = -1;
+  for (const reference of variable.references) {
+    if (!reference.isWrite() || reference.init) continue;
+    if (reference.from.variableScope.block !== home) return undefined;
+    const at = reference.identifier;
+    let end = at.range[1];
+    for (let current: TSESTree.Node | undefined = at.parent; current && current !== home; current = current.parent) {
+      if (LOOPS.has(current.type) && !(def.node.range[0] >= current.range[0] && def.node.range[1] <= current.range[1])) end = current.range[1];
+    }
+    starts.push(at.range[0]);
+    lastEnd = Math.max(lastEnd, end);
+  }
+  starts.sort((a, b) => a - b);
+  return { starts, lastEnd };
+}
+
 const losses = new WeakMap<TSESTree.Node, Map<string, NarrowingLoss>>();
 
 export function narrowingLoss(
@@ -67,6 +109,7 @@ export function narrowingLoss(
   unit: TSESTree.Node,
   sourceCode: Readonly<TSESLint.SourceCode>,
   services: ParserServicesWithTypeInformation,
+  variableOf: (identifier: TSESTree.Identifier) => TSESLint.Scope.Variable | null,
 ): NarrowingLoss {
   let byRange = losses.get(unit);
   if (!byRange) {
@@ -76,7 +119,7 @@ export function narrowingLoss(
   const key = `${section.start}:${section.end}:${section.statements[0].range[0]}`;
   let loss = byRange.get(key);
   if (!loss) {
-    loss = computeNarrowingLoss(section, unit, sourceCode, services);
+    loss = computeNarrowingLoss(section, unit, sourceCode, services, variableOf);
     byRange.set(key, loss);
   }
   return loss;
@@ -132,6 +175,7 @@ function computeNarrowingLoss(
   unit: TSESTree.Node,
   sourceCode: Readonly<TSESLint.SourceCode>,
   services: ParserServicesWithTypeInformation,
+  variableOf: (identifier: TSESTree.Identifier) => TSESLint.Scope.Variable | null,
 ): NarrowingLoss {
   const checker = services.program.getTypeChecker();
   const keys = sourceCode.visitorKeys;
@@ -157,25 +201,20 @@ function computeNarrowingLoss(
    */
   const keepsNarrowing = (node: TSESTree.Node): boolean => {
     if (node.type !== 'Identifier') return false;
-    const variable = sourceCode.getScope(node).references.find((reference) => reference.identifier === node)?.resolved;
-    const def = variable?.defs[0];
-    if (!variable || !def || variable.defs.length !== 1) return false;
-    if (def.type === 'Variable' && def.parent.kind === 'const') return true;
-    const home = variable.scope.variableScope.block;
-    // A `let` of a function (the checker leaves out exported and global ones), or a plain parameter.
-    const isLet = def.type === 'Variable' && def.parent.kind === 'let' && def.node.id.type === 'Identifier' && home.type !== 'Program';
-    const isParameter = def.type === 'Parameter' && def.name.type === 'Identifier' && def.name.parent === def.node;
-    if (!isLet && !isParameter) return false;
-    return variable.references.every((reference) => {
-      if (!reference.isWrite() || reference.init) return true;
-      const at = reference.identifier;
-      if (reference.from.variableScope.block !== home || (at.range[0] >= first && at.range[1] <= last)) return false;
-      let end = at.range[1];
-      for (let current: TSESTree.Node | undefined = at.parent; current && current !== home; current = current.parent) {
-        if (LOOPS.has(current.type) && !(def.node.range[0] >= current.range[0] && def.node.range[1] <= current.range[1])) end = current.range[1];
-      }
-      return end < node.range[0];
-    });
+    const variable = variableOf(node);
+    const assignments = variable ? assignmentsOf(variable) : undefined;
+    if (assignments === 'const') return true;
+    if (!assignments) return false;
+    // The first assignment at or after the section's start, by binary search: none may be in it.
+    let low = 0;
+    let high = assignments.starts.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (assignments.starts[middle] < first) low = middle + 1;
+      else high = middle;
+    }
+    if (low < assignments.starts.length && assignments.starts[low] < last) return false;
+    return assignments.lastEnd < node.range[0];
   };
 
   const { narrowedFrom, readsByText } = indexUnit(unit, sourceCode);
@@ -191,7 +230,7 @@ function computeNarrowingLoss(
         written.add(sourceCode.getText(node.left));
         // A variable declared before without a value and assigned here is not definitely assigned after.
         if (node.left.type === 'Identifier') {
-          const variable = sourceCode.getScope(node.left).references.find((reference) => reference.identifier === node.left)?.resolved;
+          const variable = variableOf(node.left);
           const def = variable?.defs[0];
           if (def?.type === 'Variable' && !def.node.init && !inSection(def.node)) written.add(`!${node.left.name}`);
         }

@@ -77,16 +77,17 @@ export class SharedStateResolver {
   }
 
   private indexAround(identifier: TSESTree.Node): void {
-    for (let node: TSESTree.Node | undefined = identifier; node; node = node.parent) {
-      const scope = this.scopeManager.acquire(node, true);
-      if (!scope) continue;
-      const chain: TSESLint.Scope.Scope[] = [];
-      for (let current: TSESLint.Scope.Scope | null = scope; current && !this.indexed.has(current); current = current.upper) chain.push(current);
-      for (const inner of chain.reverse()) {
-        this.indexed.add(inner);
-        this.index(inner);
-      }
-      return;
+    let node: TSESTree.Node | undefined = identifier;
+    let scope: TSESLint.Scope.Scope | null = null;
+    while (node && !scope) {
+      scope = this.scopeManager.acquire(node, true);
+      node = node.parent;
+    }
+    const chain: TSESLint.Scope.Scope[] = [];
+    for (let current = scope; current && !this.indexed.has(current); current = current.upper) chain.push(current);
+    for (const inner of chain.reverse()) {
+      this.indexed.add(inner);
+      this.index(inner);
     }
   }
 

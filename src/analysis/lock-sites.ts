@@ -46,8 +46,10 @@ export function lockSitesOf(context: AnyContext, ruleName: string, configured: r
   return found;
 }
 
-/** Method names that can take a lock (the releases are matched by their receiver's text, not by type). */
-/** The methods that take a lock of each library: a file that names none of its program's libraries' skips the walk. */
+/**
+ * Method names that can take a lock of each library (the releases are matched by their receiver's
+ * text, not by type): a file that names none of those of its program's libraries is not walked.
+ */
 const TAKING_BY_LIBRARY: Readonly<Record<LockLibrary, RegExp>> = {
   mutex: /\b(?:acquire|runExclusive)\b/,
   semaphore: /\b(?:acquire|runExclusive)\b/,
@@ -56,6 +58,7 @@ const TAKING_BY_LIBRARY: Readonly<Record<LockLibrary, RegExp>> = {
   // A member call (`navigator.locks.request(…)`, `manager.request(…)`), not every word 'request'.
   'lock-manager': /\.\s*request\b/,
 };
+/** Any of them: a text search that comes before the program's libraries are looked up. */
 const TAKING_METHODS = /\b(?:acquire|runExclusive|request)\b/;
 
 function findSites(

@@ -359,12 +359,12 @@ function librariesIn(program: ts.Program): ReadonlySet<LockLibrary> {
   return found;
 }
 
-/** The libraries that have a lock method of each name (see `recognize`). */
 /** Whether code of this program can take a lock: the user configured one, or the program contains a lock library. */
 export function mayTakeLocks(program: ts.Program, configured: readonly ConfiguredLock[]): boolean {
   return configured.length > 0 || librariesIn(program).size > 0;
 }
 
+/** The libraries that have a lock method of each name (see `recognize`). */
 const LIBRARIES_WITH_METHOD: Record<string, readonly LockLibrary[]> = {
   runExclusive: ['mutex', 'semaphore'],
   acquire: ['mutex', 'semaphore', 'async-lock'],

@@ -96,7 +96,7 @@ function noRaces(sourceCode: Readonly<TSESLint.SourceCode>, services: ParserServ
       const unanswered = (): never => {
         throw new Error('async-race: no race analysis ran for this file, so no state can be classified');
       };
-      shared ??= new SharedStateResolver(sourceCode.scopeManager!, { importKey: unanswered, hasObjectType: unanswered });
+      shared ??= new SharedStateResolver(sourceCode.scopeManager!, { importKey: unanswered, hasObjectType: unanswered, declaredObjectType: unanswered });
       return shared;
     },
     services,

@@ -262,16 +262,21 @@ function lastUse(variable: TSESLint.Scope.Variable): number {
   let last = lastUses.get(variable);
   if (last !== undefined) return last;
   last = 0;
-  const home = variable.scope.block;
-  for (const reference of variable.references) {
-    let end = reference.identifier.range[1];
-    for (let node: TSESTree.Node | undefined = reference.identifier.parent; node && node !== home; node = node.parent) {
-      if (LOOPS.has(node.type)) end = Math.max(end, node.range[1]);
-    }
-    last = Math.max(last, end);
-  }
+  for (const reference of variable.references) last = Math.max(last, endThroughLoops(reference.identifier, variable.scope.block));
   lastUses.set(variable, last);
   return last;
+}
+
+/**
+ * Where code at `node` last runs within `home` (a variable's scope): its end, or, inside a loop
+ * within `home`, the end of the outermost such loop, which runs it again until then.
+ */
+export function endThroughLoops(node: TSESTree.Node, home: TSESTree.Node): number {
+  let end = node.range[1];
+  for (let current: TSESTree.Node | undefined = node.parent; current && current !== home; current = current.parent) {
+    if (LOOPS.has(current.type)) end = Math.max(end, current.range[1]);
+  }
+  return end;
 }
 
 /** The statements that run their body again: a use inside one counts until it ends. */

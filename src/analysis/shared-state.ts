@@ -28,7 +28,7 @@ export interface TypeQueries {
   /** Whether a parameter's declared type is an object type (not any, unknown or a primitive). */
   hasObjectType(identifier: TSESTree.Identifier): boolean;
   /** The same answer where the declaration's text settles it (see DeclaredTypes), without the checker; undefined otherwise. */
-  declaredObjectType?(identifier: TSESTree.Identifier): boolean | undefined;
+  declaredObjectType(identifier: TSESTree.Identifier): boolean | undefined;
 }
 
 /**
@@ -163,6 +163,8 @@ export class SharedStateResolver {
   private readonly sharedParameters = new Map<TSESLint.Scope.Variable, boolean>();
   /** Parameters taken for shared objects before the checker was asked about their type: by the root of their path. */
   private readonly unconfirmed = new Map<string, TSESLint.Scope.Variable>();
+  /** The checker's answers for them, once a write or a lock asked. */
+  private readonly confirmed = new Map<string, boolean>();
 
   /**
    * A callback's parameters are what its caller hands each invocation (an element, an event, a
@@ -177,16 +179,10 @@ export class SharedStateResolver {
       const parent = fn.parent;
       const isCallback = parent?.type === 'CallExpression' || parent?.type === 'NewExpression';
       const identifier = variable.identifiers[0];
-      if (isCallback) {
-        answer = false;
-      } else if (this.types.declaredObjectType) {
-        answer = this.types.declaredObjectType(identifier);
-        if (answer === undefined) {
-          answer = true;
-          this.unconfirmed.set(`param:${this.idOf(variable)}`, variable);
-        }
-      } else {
-        answer = this.types.hasObjectType(identifier);
+      answer = isCallback ? false : this.types.declaredObjectType(identifier);
+      if (answer === undefined) {
+        answer = true;
+        this.unconfirmed.set(`param:${this.idOf(variable)}`, variable);
       }
       this.sharedParameters.set(variable, answer);
     }
@@ -208,8 +204,6 @@ export class SharedStateResolver {
     }
     return shared;
   }
-
-  private readonly confirmed = new Map<string, boolean>();
 
   /** `this` inside a class member or object-literal method: the instance (or the class for static members). */
   thisRoot(node: TSESTree.Node): StatePath | undefined {

@@ -1,7 +1,7 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 
-import { LOOPS } from '../flow-state';
+import { endThroughLoops } from '../flow-state';
 import { walk } from '../walk';
 import type { CriticalSection } from './section';
 
@@ -90,13 +90,9 @@ function summarizeAssignments(variable: TSESLint.Scope.Variable): Assignments {
   for (const reference of variable.references) {
     if (!reference.isWrite() || reference.init) continue;
     if (reference.from.variableScope.block !== home) return undefined;
-    const at = reference.identifier;
-    let end = at.range[1];
-    for (let current: TSESTree.Node | undefined = at.parent; current && current !== home; current = current.parent) {
-      if (LOOPS.has(current.type) && !(def.node.range[0] >= current.range[0] && def.node.range[1] <= current.range[1])) end = current.range[1];
-    }
-    starts.push(at.range[0]);
-    lastEnd = Math.max(lastEnd, end);
+    starts.push(reference.identifier.range[0]);
+    // Loops within the variable's own scope: those do not hold its declaration.
+    lastEnd = Math.max(lastEnd, endThroughLoops(reference.identifier, variable.scope.block));
   }
   starts.sort((a, b) => a - b);
   return { starts, lastEnd };

@@ -9,7 +9,7 @@ import { type ConfiguredLock, LOCK_METHODS, LockRecognizer, mayTakeLocks } from 
 import { dropCallerSerialised } from './serialised-callers';
 import { SharedStateResolver } from './shared-state';
 import { type FunctionNode, isFunctionNode } from './suspensions';
-import { walk, walkFile } from './walk';
+import { childAt, walk, walkFile } from './walk';
 
 export type { RaceFinding, LockProblem } from './dataflow';
 export type { ConfiguredLock } from './locks';
@@ -354,36 +354,10 @@ function outermostFunctionAt(root: TSESTree.Node, index: number, keys: TSESLint.
   let node: TSESTree.Node | undefined = root;
   while (node) {
     if (isFunctionNode(node)) return node;
-    const fields = node as unknown as Record<string, unknown>;
-    let next: TSESTree.Node | undefined;
-    for (const key of keys[node.type] ?? []) {
-      const child = fields[key];
-      next = Array.isArray(child) ? itemAt(child as Array<TSESTree.Node | null>, index) : holds(child as TSESTree.Node | null | undefined, index);
-      if (next) break;
-    }
+    const next = childAt(node, index, keys);
     // `async m() {…}`: a method's function starts at its parameters, after the keyword.
     if (!next && (node.type === 'MethodDefinition' || node.type === 'Property') && isFunctionNode(node.value)) return node.value;
     node = next;
-  }
-  return undefined;
-}
-
-function holds(node: TSESTree.Node | null | undefined, index: number): TSESTree.Node | undefined {
-  return node && typeof node === 'object' && 'range' in node && node.range[0] <= index && index < node.range[1] ? node : undefined;
-}
-
-/** The item of a list of nodes in source order (a body, a class body, arguments) that holds `index`: a binary search. */
-function itemAt(items: ReadonlyArray<TSESTree.Node | null>, index: number): TSESTree.Node | undefined {
-  let low = 0;
-  let high = items.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const item = items[middle];
-    // A hole (`[a, , b]`): a plain scan.
-    if (!item) return items.find((other) => holds(other, index)) ?? undefined;
-    if (index < item.range[0]) high = middle - 1;
-    else if (index >= item.range[1]) low = middle + 1;
-    else return item;
   }
   return undefined;
 }

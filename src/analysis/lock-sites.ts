@@ -2,9 +2,9 @@ import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typ
 import * as ASTUtils from '@typescript-eslint/utils/ast-utils';
 
 import { requireTypeInformation } from './analyze';
-import { type ConfiguredLock, type LockCall, type LockLibrary, LockRecognizer } from './locks';
+import { type ConfiguredLock, type LockCall, LockRecognizer, takingMethodsOf } from './locks';
 import { type FunctionNode, isFunctionNode } from './suspensions';
-import { walk, walkFile } from './walk';
+import { childAt, walk, walkFile } from './walk';
 
 type AnyContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
 
@@ -46,20 +46,8 @@ export function lockSitesOf(context: AnyContext, ruleName: string, configured: r
   return found;
 }
 
-/**
- * Method names that can take a lock of each library (the releases are matched by their receiver's
- * text, not by type): a file that names none of those of its program's libraries is not walked.
- */
-const TAKING_BY_LIBRARY: Readonly<Record<LockLibrary, RegExp>> = {
-  mutex: /\b(?:acquire|runExclusive)\b/,
-  semaphore: /\b(?:acquire|runExclusive)\b/,
-  'async-lock': /\bacquire\b/,
-  'await-lock': /\bacquire\b/,
-  // A member call (`navigator.locks.request(…)`, `manager.request(…)`), not every word 'request'.
-  'lock-manager': /\.\s*request\b/,
-};
-/** Any of them: a text search that comes before the program's libraries are looked up. */
-const TAKING_METHODS = /\b(?:acquire|runExclusive|request)\b/;
+/** Any method that can take a lock: a text search that comes before the program's libraries are looked up. */
+const TAKING_METHODS = /\b(?:acquire|acquireAsync|runExclusive|request)\b/;
 
 function findSites(
   sourceCode: Readonly<TSESLint.SourceCode>,
@@ -74,24 +62,53 @@ function findSites(
     (identifier) => ASTUtils.findVariable(sourceCode.getScope(identifier), identifier),
     (node) => sourceCode.getText(node),
   );
-  if (configured.length === 0 && ![...recognizer.libraries()].some((library) => TAKING_BY_LIBRARY[library].test(sourceCode.text))) return [];
   const sites: LockSite[] = [];
-  const stack: FunctionNode[] = [];
-  walkFile(
-    sourceCode,
-    (node) => {
-      if (isFunctionNode(node)) stack.push(node);
-      if (node.type === 'CallExpression' && !isReleaseCall(node) && recognizer.mayBeLockCall(node)) {
-        const lock = recognizer.recognize(node);
-        if (lock) sites.push({ call: node, lock, enclosing: stack.at(-1) });
-      }
-      return undefined;
-    },
-    (node) => {
-      if (isFunctionNode(node)) stack.pop();
-    },
-  );
-  return sites;
+  const consider = (call: TSESTree.CallExpression, enclosing: FunctionNode | undefined) => {
+    if (isReleaseCall(call) || !recognizer.mayBeLockCall(call)) return;
+    const lock = recognizer.recognize(call);
+    if (lock) sites.push({ call, lock, enclosing });
+  };
+  if (configured.length > 0) {
+    // Configured lock functions are called by any name: every call is a candidate.
+    const stack: FunctionNode[] = [];
+    walkFile(
+      sourceCode,
+      (node) => {
+        if (isFunctionNode(node)) stack.push(node);
+        if (node.type === 'CallExpression') consider(node, stack.at(-1));
+        return undefined;
+      },
+      (node) => {
+        if (isFunctionNode(node)) stack.pop();
+      },
+    );
+    return sites;
+  }
+  // Otherwise only a call of a method of one of the program's lock libraries: found from the text.
+  const methods = takingMethodsOf(recognizer.libraries());
+  if (methods.length === 0) return [];
+  for (const match of sourceCode.text.matchAll(new RegExp(`\\b(?:${methods.join('|')})\\b`, 'g'))) {
+    if (sourceCode.getTokenByRangeStart(match.index)?.type !== 'Identifier') continue;
+    const call = methodCallAt(sourceCode, match.index);
+    if (call) consider(call, enclosingFunction(call));
+  }
+  // In the order of a walk of the file: by start, an outer call before a call it starts with.
+  return sites.sort((a, b) => a.call.range[0] - b.call.range[0] || b.call.range[1] - a.call.range[1]);
+}
+
+/** The call `x.name(…)` whose method name starts at `index`, if the name there is one. */
+function methodCallAt(sourceCode: Readonly<TSESLint.SourceCode>, index: number): TSESTree.CallExpression | undefined {
+  let node: TSESTree.Node = sourceCode.ast;
+  for (let next = childAt(node, index, sourceCode.visitorKeys); next; next = childAt(node, index, sourceCode.visitorKeys)) node = next;
+  const member = node.parent;
+  if (node.type !== 'Identifier' || member?.type !== 'MemberExpression' || member.property !== node || member.computed) return undefined;
+  const call = member.parent;
+  return call.type === 'CallExpression' && call.callee === member ? call : undefined;
+}
+
+function enclosingFunction(node: TSESTree.Node): FunctionNode | undefined {
+  for (let current = node.parent; current; current = current.parent) if (isFunctionNode(current)) return current;
+  return undefined;
 }
 
 const TYPE_WRAPPERS = new Set(['TSAsExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'TSSatisfiesExpression']);

@@ -364,6 +364,13 @@ export function mayTakeLocks(program: ts.Program, configured: readonly Configure
   return configured.length > 0 || librariesIn(program).size > 0;
 }
 
+/** The methods that take a lock (or run under one) in any of `libraries`: every lock method but `release`. */
+export function takingMethodsOf(libraries: ReadonlySet<LockLibrary>): string[] {
+  return Object.entries(LIBRARIES_WITH_METHOD)
+    .filter(([method, owners]) => method !== 'release' && owners.some((library) => libraries.has(library)))
+    .map(([method]) => method);
+}
+
 /** The libraries that have a lock method of each name (see `recognize`). */
 const LIBRARIES_WITH_METHOD: Record<string, readonly LockLibrary[]> = {
   runExclusive: ['mutex', 'semaphore'],

@@ -69,3 +69,38 @@ export function walkFile(
     }
   }
 }
+
+/**
+ * The child of `node` whose range holds `index`, or undefined: a descent step that looks at one
+ * field per visitor key, and finds the item of a list (a body, arguments) by binary search, so that
+ * finding the node at a text position costs the depth of the tree, not its size.
+ */
+export function childAt(node: TSESTree.Node, index: number, keys: TSESLint.SourceCode.VisitorKeys): TSESTree.Node | undefined {
+  const fields = node as unknown as Record<string, unknown>;
+  for (const key of keys[node.type] ?? []) {
+    const child = fields[key];
+    const found = Array.isArray(child) ? itemAt(child as Array<TSESTree.Node | null>, index) : holds(child, index);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function holds(value: unknown, index: number): TSESTree.Node | undefined {
+  return isNode(value) && value.range[0] <= index && index < value.range[1] ? value : undefined;
+}
+
+/** The item of a list of nodes in source order that holds `index`: a binary search. */
+function itemAt(items: ReadonlyArray<TSESTree.Node | null>, index: number): TSESTree.Node | undefined {
+  let low = 0;
+  let high = items.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const item = items[middle];
+    // A hole (`[a, , b]`): a plain scan.
+    if (!item) return items.find((other) => holds(other, index)) ?? undefined;
+    if (index < item.range[0]) high = middle - 1;
+    else if (index >= item.range[1]) low = middle + 1;
+    else return item;
+  }
+  return undefined;
+}

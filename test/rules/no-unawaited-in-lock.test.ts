@@ -145,7 +145,26 @@ const insertBefore = (code: string, snippet: string, text: string) => code.repla
 /** The one suggestion of an async section: `await` before `snippet`. */
 const awaitSuggested = (code: string, snippet: string) => [{ messageId: 'addAwait' as const, output: insertBefore(code, snippet, 'await ') }];
 
+// await-lock's acquireAsync(), in a file that names no other lock method.
+const awaitLock = `import type AwaitLock from 'await-lock' with { 'resolution-mode': 'import' };
+declare function save(value?: unknown): Promise<void>;
+declare const lock: AwaitLock;
+export async function store(value: number) {
+  await lock.acquireAsync();
+  try {
+    save(value);
+  } finally {
+    lock.release();
+  }
+}
+`;
+
 const invalid: Case[] = [
+  {
+    name: 'await-lock: a call between acquireAsync() and the release in finally',
+    code: awaitLock,
+    errors: [report(awaitLock, 'unawaited', 'save(value)', 'lock.acquireAsync', '`lock`', { suggestions: awaitSuggested(awaitLock, 'save(value);') })],
+  },
   {
     name: 'a call in an async runExclusive callback: await it',
     code: asyncCallback,

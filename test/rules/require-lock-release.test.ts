@@ -232,7 +232,37 @@ second line \${value}\`);
 }
 `;
 
+// await-lock takes with acquireAsync(): a file that never says `acquire` alone must still be looked at.
+// (A type import in import mode: await-lock is an ES module; the fixed outputs are type-checked as CommonJS.)
+const awaitLock = `import type AwaitLock from 'await-lock' with { 'resolution-mode': 'import' };
+declare function save(value?: unknown): Promise<void>;
+declare const lock: AwaitLock;
+export async function store(value: number) {
+  await lock.acquireAsync();
+  await save(value);
+  lock.release();
+}
+`;
+const awaitLockFixed = `import type AwaitLock from 'await-lock' with { 'resolution-mode': 'import' };
+declare function save(value?: unknown): Promise<void>;
+declare const lock: AwaitLock;
+export async function store(value: number) {
+  await lock.acquireAsync();
+  try {
+    await save(value);
+  } finally {
+    lock.release();
+  }
+}
+`;
+
 const invalid: Case[] = [
+  {
+    name: 'await-lock: acquireAsync() released outside a finally, in a file that names no other lock method',
+    code: awaitLock,
+    output: awaitLockFixed,
+    errors: [notReleased(awaitLock, 'lock.acquireAsync()', '`lock`', `when line ${lineOf(awaitLock, 'await save')} throws`)],
+  },
   {
     name: 'the plain shape: moved into try/finally by --fix',
     code: plain,

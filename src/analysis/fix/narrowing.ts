@@ -130,6 +130,21 @@ interface UnitIndex {
   narrowedFrom: Map<string, number>;
   /** Narrowable reads by text, in source order. */
   readsByText: Map<string, TSESTree.Node[]>;
+  /** Per text in `readsByText`: the reads still to be asked about, or found narrowed (see `NextRead`). */
+  nextReads: Map<string, NextRead>;
+}
+
+/**
+ * For the reads of one text, `next[i]` leads (with path compression, as in union–find) to the first
+ * read at index `i` or later that the checker has not been asked about or was found narrowed;
+ * `narrowed[i]` holds the answers. Every section asks "is a read at index `i` or later narrowed?";
+ * this answers all of them with each read asked at most once per function, in source order (a
+ * flow-type question far into a long function, asked first, can overflow the checker's stack),
+ * where scanning from `i` for each section would be quadratic in a long function.
+ */
+interface NextRead {
+  next: Int32Array;
+  narrowed: (boolean | undefined)[];
 }
 
 const unitIndexes = new WeakMap<TSESTree.Node, UnitIndex>();
@@ -161,7 +176,8 @@ function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode
       reads.push(node);
     }
   });
-  index = { narrowedFrom, readsByText };
+  for (const reads of readsByText.values()) reads.sort((a, b) => a.range[0] - b.range[0]);
+  index = { narrowedFrom, readsByText, nextReads: new Map() };
   unitIndexes.set(unit, index);
   return index;
 }
@@ -180,6 +196,14 @@ function computeNarrowingLoss(
   const inSection = (node: TSESTree.Node) => node.range[0] >= first && node.range[1] <= last;
 
   const narrowed = (node: TSESTree.Node): boolean => {
+    let answer = narrowedReads.get(node);
+    if (answer === undefined) {
+      answer = isNarrowed(node);
+      narrowedReads.set(node, answer);
+    }
+    return answer;
+  };
+  const isNarrowed = (node: TSESTree.Node): boolean => {
     const tsNode = services.esTreeNodeToTSNodeMap.get(node);
     const symbol = checker.getSymbolAtLocation(ts.isPropertyAccessExpression(tsNode) ? tsNode.name : tsNode);
     if (!symbol) return false;
@@ -213,7 +237,7 @@ function computeNarrowingLoss(
     return assignments.lastEnd < node.range[0];
   };
 
-  const { narrowedFrom, readsByText } = indexUnit(unit, sourceCode);
+  const { narrowedFrom, readsByText, nextReads } = indexUnit(unit, sourceCode);
   // What code before the section may have narrowed: what it tests and what it assigns.
   const narrowedBefore = (text: string) => (narrowedFrom.get(text) ?? Infinity) < first;
   const written = new Set<string>();
@@ -243,14 +267,57 @@ function computeNarrowingLoss(
       break;
     }
   }
-  const readsAfter = (text: string) => (readsByText.get(text) ?? []).filter((node) => node.range[0] >= last);
+  /** The index of the first read of `text` that starts at or after the section's end. */
+  const firstReadAfter = (reads: readonly TSESTree.Node[]) => {
+    let low = 0;
+    let high = reads.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (reads[middle].range[0] < last) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+  /** Whether a read of `text` after the section is narrowed. */
+  const narrowedAfter = (text: string): boolean => {
+    const reads = readsByText.get(text) ?? [];
+    let state = nextReads.get(text);
+    if (!state) {
+      const next = new Int32Array(reads.length + 1);
+      for (let i = 0; i <= reads.length; i++) next[i] = i;
+      state = { next, narrowed: [] };
+      nextReads.set(text, state);
+    }
+    const { next, narrowed: answers } = state;
+    const find = (index: number): number => {
+      let root = index;
+      while (next[root] !== root) root = next[root];
+      while (next[index] !== root) {
+        const following = next[index];
+        next[index] = root;
+        index = following;
+      }
+      return root;
+    };
+    for (let index = find(firstReadAfter(reads)); index < reads.length; index = find(index + 1)) {
+      answers[index] ??= narrowed(reads[index]);
+      if (answers[index]) return true;
+      next[index] = index + 1;
+    }
+    return false;
+  };
   for (const entry of written) {
-    if (entry.startsWith('!') && readsAfter(entry.slice(1)).length > 0) loss.after = true;
+    if (!entry.startsWith('!')) continue;
+    const reads = readsByText.get(entry.slice(1)) ?? [];
+    if (firstReadAfter(reads) < reads.length) loss.after = true;
   }
   for (const text of new Set([...written, ...tested])) {
     if (loss.after) break;
     if (text.startsWith('!') || written.has(`!${text}`)) continue;
-    if (readsAfter(text).some(narrowed)) loss.after = true;
+    if (narrowedAfter(text)) loss.after = true;
   }
   return loss;
 }
+
+/** Per read: whether the checker's type there is narrower than the declared one (see `computeNarrowingLoss`). */
+const narrowedReads = new WeakMap<TSESTree.Node, boolean>();

@@ -46,6 +46,22 @@ function ancestors(node: TSESTree.Node): TSESTree.Node[] {
   return chain;
 }
 
+/**
+ * The index of `statement` in `list`, by binary search on its start (a list is in source order): a
+ * long function has many findings, and scanning its whole body for each would be quadratic.
+ */
+function indexInList(list: StatementList, statement: TSESTree.Node | undefined): number {
+  if (!statement) return -1;
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (list[middle].range[0] < statement.range[0]) low = middle + 1;
+    else high = middle;
+  }
+  return list[low] === statement ? low : -1;
+}
+
 const sections = new WeakMap<RaceFinding, CriticalSection | null>();
 
 /** Finds the critical section of a finding inside its function, or undefined when it has no block to live in. */
@@ -75,7 +91,7 @@ function computeCriticalSection(finding: RaceFinding): CriticalSection | undefin
     if (candidate === finding.unit.parent) break;
     const list = statementListOf(candidate);
     if (!list) continue;
-    const indices = chains.map((chain) => list.findIndex((statement) => chain.includes(statement)));
+    const indices = chains.map((chain) => indexInList(list, chain[chain.indexOf(candidate) - 1]));
     if (indices.some((index) => index < 0)) continue;
     const start = Math.min(...indices);
     const end = Math.max(...indices);

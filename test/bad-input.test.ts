@@ -25,6 +25,25 @@ export async function increment(save: () => Promise<void>): Promise<void> {
 }
 `;
 
+/**
+ * A race after 2,000 branches of one function. TypeScript cannot analyse the flow that deep (tsc calls
+ * the function too large for control flow analysis; asked the flow type of a read there, the checker
+ * overflows its stack), so the checker is not asked: the race is reported, and no fix is offered,
+ * since neither its narrowing check nor the recognition of its mutex, once there, could be made.
+ */
+const BRANCHES = 2000;
+const tooLarge = `declare function flag(): boolean;
+declare function tick(): Promise<void>;
+let total = 0;
+let other = 0;
+export async function big(): Promise<void> {
+${'  if (flag()) other = 1;\n'.repeat(BRANCHES)}  const seen = total;
+  await tick();
+  total = seen + 1;
+  console.log(total);
+}
+`;
+
 const scratchDirs: string[] = [];
 afterAll(() => {
   for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
@@ -55,6 +74,7 @@ const inRepository = project(path.join(repositoryRoot, '.tmp'), {
   'scripts/outside.ts': racy,
   // What the default parser can read: the same module without its types.
   'src/racy.js': racy.replace('(save: () => Promise<void>): Promise<void>', '(save)'),
+  'src/too-large.ts': tooLarge,
 });
 // In the OS temp directory: no tsconfig.json here or in any folder above it.
 const withoutTsconfig = project(os.tmpdir(), { 'racy.ts': racy });
@@ -118,6 +138,16 @@ describe.each(eslintMajors)('with %s', (_major, ESLintClass) => {
 
   it('a syntax error: the parsing error with its position, and no rule runs', async () => {
     expect(show(await lint(inRepository, 'src/syntax-error.ts', typed(inRepository)))).toEqual(['9:13 fatal Parsing error: Expression expected.']);
+  });
+
+  it('a race after more branches than TypeScript can analyse: reported, no fix, no crash', async () => {
+    const raceLine = BRANCHES + 6;
+    const [result] = await new ESLintClass({ cwd: inRepository, overrideConfigFile: true, overrideConfig: typed(inRepository), fix: true }).lintFiles(['src/too-large.ts']);
+    expect(result.output).toBeUndefined();
+    expect(result.messages.map((message) => [message.fix, message.suggestions])).toEqual([[undefined, undefined]]);
+    expect(show([result])).toEqual([
+      `${raceLine + 2}:3 async-race/no-lost-update \`total\` was read on line ${raceLine}, the function suspended at line ${raceLine + 1}, and this write overwrites any update made meanwhile.`,
+    ]);
   });
 
   it('type errors (an unresolved import, an undeclared name): linted as usual', async () => {

@@ -8,7 +8,7 @@ import type { RaceFinding } from '../dataflow';
 import { declaredMemberNames } from '../declared-types';
 import { mutexImport } from './imports';
 import { chooseMutex } from './mutex';
-import { narrowingLoss } from './narrowing';
+import { beyondFlowAnalysis, narrowingLoss } from './narrowing';
 import { type CriticalSection, findCriticalSection, inspectSection } from './section';
 
 export type FixMode = 'autofix' | 'suggestion' | 'none';
@@ -130,6 +130,7 @@ export function planRaceFix(
   // Every race of the group gets the same wrap, named after the first one.
   finding = group.lead;
   const variableOf = (identifier: TSESTree.Identifier) => analysis.shared.variableOf(identifier);
+  if (beyondFlowAnalysis(finding.unit, sourceCode, section.statements[0].range[0])) return undefined;
   let verdict = inspectSection(section, finding.unit, sourceCode, variableOf);
   let narrowing = narrowingLoss(section, finding.unit, sourceCode, analysis.services, variableOf);
   if ((verdict.returnsMidway || verdict.declarationEscapes || narrowing.after) && finding.unit.body.type === 'BlockStatement' && section.siblings === finding.unit.body.body) {

@@ -130,6 +130,8 @@ interface UnitIndex {
   narrowedFrom: Map<string, number>;
   /** Narrowable reads by text, in source order. */
   readsByText: Map<string, TSESTree.Node[]>;
+  /** Starts of the constructs that branch the control flow (see `BRANCHES`), in source order. */
+  branchStarts: number[];
   /** Per text in `readsByText`: the reads still to be asked about, or found narrowed (see `NextRead`). */
   nextReads: Map<string, NextRead>;
 }
@@ -147,6 +149,42 @@ interface NextRead {
   narrowed: (boolean | undefined)[];
 }
 
+/** Constructs that add a label to TypeScript's control-flow graph, which its flow analysis recurses through. */
+const BRANCHES: ReadonlySet<string> = new Set([
+  'IfStatement',
+  'ConditionalExpression',
+  'LogicalExpression',
+  'ForStatement',
+  'ForInStatement',
+  'ForOfStatement',
+  'WhileStatement',
+  'DoWhileStatement',
+  'SwitchCase',
+  'TryStatement',
+  'ChainExpression',
+]);
+
+/**
+ * How many branches may come before a read, in its function, for the checker to be asked its flow
+ * type. TypeScript finds a flow type by recursing back through the labels of the control-flow graph:
+ * asked first about a read after many thousands of them, it overflows the stack, or it passes its
+ * own depth limit of 2,000 and turns flow analysis off for the rest of the program. Past this limit
+ * the read counts as narrowed, so no fix is offered. The largest async function of the two real
+ * code bases of the benchmark has 72 branches.
+ */
+const FLOW_QUERY_BRANCH_LIMIT = 500;
+
+/**
+ * Whether `position` in `unit` comes after more branches than the checker can be asked about (see
+ * `FLOW_QUERY_BRANCH_LIMIT`). There a fix is not offered: the narrowing check could not be made, and
+ * a wrap put there could not be recognised as a lock afterwards either (the checker's type of the
+ * mutex would be its error type), so linting the fixed file would wrap it again.
+ */
+export function beyondFlowAnalysis(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode>, position: number): boolean {
+  const { branchStarts } = indexUnit(unit, sourceCode);
+  return countBelow(branchStarts.length, (index) => branchStarts[index] < position) > FLOW_QUERY_BRANCH_LIMIT;
+}
+
 const unitIndexes = new WeakMap<TSESTree.Node, UnitIndex>();
 
 function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode>): UnitIndex {
@@ -158,7 +196,9 @@ function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode
   const narrows = (text: string, at: number) => {
     if (!narrowedFrom.has(text)) narrowedFrom.set(text, at);
   };
+  const branchStarts: number[] = [];
   forEachNode(unit, keys, (node) => {
+    if (BRANCHES.has(node.type)) branchStarts.push(node.range[0]);
     const test = testOf(node);
     if (test) {
       forEachNode(test, keys, (inner) => {
@@ -177,7 +217,8 @@ function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode
     }
   });
   for (const reads of readsByText.values()) reads.sort((a, b) => a.range[0] - b.range[0]);
-  index = { narrowedFrom, readsByText, nextReads: new Map() };
+  branchStarts.sort((a, b) => a - b);
+  index = { narrowedFrom, readsByText, branchStarts, nextReads: new Map() };
   unitIndexes.set(unit, index);
   return index;
 }
@@ -198,7 +239,7 @@ function computeNarrowingLoss(
   const narrowed = (node: TSESTree.Node): boolean => {
     let answer = narrowedReads.get(node);
     if (answer === undefined) {
-      answer = isNarrowed(node);
+      answer = branchesBefore(node) > FLOW_QUERY_BRANCH_LIMIT || isNarrowed(node);
       narrowedReads.set(node, answer);
     }
     return answer;
@@ -225,19 +266,15 @@ function computeNarrowingLoss(
     const assignments = variable ? assignmentsOf(variable) : undefined;
     if (assignments === 'const') return true;
     if (!assignments) return false;
-    // The first assignment at or after the section's start, by binary search: none may be in it.
-    let low = 0;
-    let high = assignments.starts.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (assignments.starts[middle] < first) low = middle + 1;
-      else high = middle;
-    }
-    if (low < assignments.starts.length && assignments.starts[low] < last) return false;
+    // The first assignment at or after the section's start: none may be in it.
+    const { starts } = assignments;
+    const low = countBelow(starts.length, (index) => starts[index] < first);
+    if (low < starts.length && starts[low] < last) return false;
     return assignments.lastEnd < node.range[0];
   };
 
-  const { narrowedFrom, readsByText, nextReads } = indexUnit(unit, sourceCode);
+  const { narrowedFrom, readsByText, branchStarts, nextReads } = indexUnit(unit, sourceCode);
+  const branchesBefore = (node: TSESTree.Node) => countBelow(branchStarts.length, (index) => branchStarts[index] < node.range[0]);
   // What code before the section may have narrowed: what it tests and what it assigns.
   const narrowedBefore = (text: string) => (narrowedFrom.get(text) ?? Infinity) < first;
   const written = new Set<string>();
@@ -267,17 +304,8 @@ function computeNarrowingLoss(
       break;
     }
   }
-  /** The index of the first read of `text` that starts at or after the section's end. */
-  const firstReadAfter = (reads: readonly TSESTree.Node[]) => {
-    let low = 0;
-    let high = reads.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (reads[middle].range[0] < last) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  };
+  /** The index of the first of `reads` that starts at or after the section's end. */
+  const firstReadAfter = (reads: readonly TSESTree.Node[]) => countBelow(reads.length, (index) => reads[index].range[0] < last);
   /** Whether a read of `text` after the section is narrowed. */
   const narrowedAfter = (text: string): boolean => {
     const reads = readsByText.get(text) ?? [];
@@ -321,3 +349,15 @@ function computeNarrowingLoss(
 
 /** Per read: whether the checker's type there is narrower than the declared one (see `computeNarrowingLoss`). */
 const narrowedReads = new WeakMap<TSESTree.Node, boolean>();
+
+/** How many of the first `length` items are `below` (which holds for a prefix of them): a binary search. */
+function countBelow(length: number, below: (index: number) => boolean): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (below(middle)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

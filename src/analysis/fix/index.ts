@@ -130,7 +130,7 @@ export function planRaceFix(
   // Every race of the group gets the same wrap, named after the first one.
   finding = group.lead;
   const variableOf = (identifier: TSESTree.Identifier) => analysis.shared.variableOf(identifier);
-  if (beyondFlowAnalysis(finding.unit, sourceCode, section.statements[0].range[0])) return undefined;
+  if (beyondFlowAnalysis(finding.unit, sourceCode)) return undefined;
   let verdict = inspectSection(section, finding.unit, sourceCode, variableOf);
   let narrowing = narrowingLoss(section, finding.unit, sourceCode, analysis.services, variableOf);
   if ((verdict.returnsMidway || verdict.declarationEscapes || narrowing.after) && finding.unit.body.type === 'BlockStatement' && section.siblings === finding.unit.body.body) {

@@ -130,8 +130,8 @@ interface UnitIndex {
   narrowedFrom: Map<string, number>;
   /** Narrowable reads by text, in source order. */
   readsByText: Map<string, TSESTree.Node[]>;
-  /** Starts of the constructs that branch the control flow (see `BRANCHES`), in source order. */
-  branchStarts: number[];
+  /** How many constructs branch the control flow (see `BRANCHES`). */
+  branches: number;
   /** Per text in `readsByText`: the reads still to be asked about, or found narrowed (see `NextRead`). */
   nextReads: Map<string, NextRead>;
 }
@@ -165,24 +165,22 @@ const BRANCHES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * How many branches may come before a read, in its function, for the checker to be asked its flow
- * type. TypeScript finds a flow type by recursing back through the labels of the control-flow graph:
- * asked first about a read after many thousands of them, it overflows the stack, or it passes its
- * own depth limit of 2,000 and turns flow analysis off for the rest of the program. Past this limit
- * the read counts as narrowed, so no fix is offered. The largest async function of the two real
- * code bases of the benchmark has 72 branches.
+ * How many branches a function may have for the checker to be asked flow types in it. TypeScript
+ * finds a flow type by recursing back through the labels of the control-flow graph: asked first
+ * about a read after a few thousand of them, it overflows the stack, or it passes its own depth
+ * limit of 2,000 and turns flow analysis off for the rest of the program. The largest async
+ * function of the two real code bases of the benchmark has 72 branches.
  */
 const FLOW_QUERY_BRANCH_LIMIT = 500;
 
 /**
- * Whether `position` in `unit` comes after more branches than the checker can be asked about (see
- * `FLOW_QUERY_BRANCH_LIMIT`). There a fix is not offered: the narrowing check could not be made, and
- * a wrap put there could not be recognised as a lock afterwards either (the checker's type of the
+ * Whether `unit` has more branches than the checker can be asked flow types about (see
+ * `FLOW_QUERY_BRANCH_LIMIT`). Its races get no fix: the narrowing check could not be made, and a
+ * wrap deep in it could not be recognised as a lock afterwards either (the checker's type of the
  * mutex would be its error type), so linting the fixed file would wrap it again.
  */
-export function beyondFlowAnalysis(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode>, position: number): boolean {
-  const { branchStarts } = indexUnit(unit, sourceCode);
-  return countBelow(branchStarts.length, (index) => branchStarts[index] < position) > FLOW_QUERY_BRANCH_LIMIT;
+export function beyondFlowAnalysis(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode>): boolean {
+  return indexUnit(unit, sourceCode).branches > FLOW_QUERY_BRANCH_LIMIT;
 }
 
 const unitIndexes = new WeakMap<TSESTree.Node, UnitIndex>();
@@ -196,9 +194,9 @@ function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode
   const narrows = (text: string, at: number) => {
     if (!narrowedFrom.has(text)) narrowedFrom.set(text, at);
   };
-  const branchStarts: number[] = [];
+  let branches = 0;
   forEachNode(unit, keys, (node) => {
-    if (BRANCHES.has(node.type)) branchStarts.push(node.range[0]);
+    if (BRANCHES.has(node.type)) branches++;
     const test = testOf(node);
     if (test) {
       forEachNode(test, keys, (inner) => {
@@ -217,8 +215,7 @@ function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode
     }
   });
   for (const reads of readsByText.values()) reads.sort((a, b) => a.range[0] - b.range[0]);
-  branchStarts.sort((a, b) => a - b);
-  index = { narrowedFrom, readsByText, branchStarts, nextReads: new Map() };
+  index = { narrowedFrom, readsByText, branches, nextReads: new Map() };
   unitIndexes.set(unit, index);
   return index;
 }
@@ -239,7 +236,7 @@ function computeNarrowingLoss(
   const narrowed = (node: TSESTree.Node): boolean => {
     let answer = narrowedReads.get(node);
     if (answer === undefined) {
-      answer = branchesBefore(node) > FLOW_QUERY_BRANCH_LIMIT || isNarrowed(node);
+      answer = isNarrowed(node);
       narrowedReads.set(node, answer);
     }
     return answer;
@@ -273,8 +270,7 @@ function computeNarrowingLoss(
     return assignments.lastEnd < node.range[0];
   };
 
-  const { narrowedFrom, readsByText, branchStarts, nextReads } = indexUnit(unit, sourceCode);
-  const branchesBefore = (node: TSESTree.Node) => countBelow(branchStarts.length, (index) => branchStarts[index] < node.range[0]);
+  const { narrowedFrom, readsByText, nextReads } = indexUnit(unit, sourceCode);
   // What code before the section may have narrowed: what it tests and what it assigns.
   const narrowedBefore = (text: string) => (narrowedFrom.get(text) ?? Infinity) < first;
   const written = new Set<string>();

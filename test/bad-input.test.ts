@@ -44,6 +44,17 @@ ${'  if (flag()) other = 1;\n'.repeat(BRANCHES)}  const seen = total;
 }
 `;
 
+/** The same for a check-then-act that the in-flight promise suggestion would otherwise rewrite. */
+const tooLargeMemo = `declare function flag(): boolean;
+declare function load(key: string): Promise<number>;
+let other = 0;
+let cached: number | undefined;
+export async function big(): Promise<number> {
+${'  if (flag()) other = 1;\n'.repeat(BRANCHES)}  if (cached === undefined) cached = await load(String(other));
+  return cached;
+}
+`;
+
 const scratchDirs: string[] = [];
 afterAll(() => {
   for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
@@ -75,6 +86,7 @@ const inRepository = project(path.join(repositoryRoot, '.tmp'), {
   // What the default parser can read: the same module without its types.
   'src/racy.js': racy.replace('(save: () => Promise<void>): Promise<void>', '(save)'),
   'src/too-large.ts': tooLarge,
+  'src/too-large-memo.ts': tooLargeMemo,
 });
 // In the OS temp directory: no tsconfig.json here or in any folder above it.
 const withoutTsconfig = project(os.tmpdir(), { 'racy.ts': racy });
@@ -147,6 +159,15 @@ describe.each(eslintMajors)('with %s', (_major, ESLintClass) => {
     expect(result.messages.map((message) => [message.fix, message.suggestions])).toEqual([[undefined, undefined]]);
     expect(show([result])).toEqual([
       `${raceLine + 2}:3 async-race/no-lost-update \`total\` was read on line ${raceLine}, the function suspended at line ${raceLine + 1}, and this write overwrites any update made meanwhile.`,
+    ]);
+  });
+
+  it('a check-then-act after more branches than TypeScript can analyse: reported, no suggestion', async () => {
+    const [result] = await lint(inRepository, 'src/too-large-memo.ts', typed(inRepository));
+    const line = BRANCHES + 6;
+    expect(result.messages.map((message) => [message.fix, message.suggestions])).toEqual([[undefined, undefined]]);
+    expect(show([result])).toEqual([
+      `${line}:29 async-race/no-stale-check \`cached\` was checked on line ${line} and the function suspended at line ${line} before this write: concurrent callers can all pass that check, or change \`cached\` meanwhile, so the write may act on a check that no longer holds.`,
     ]);
   });
 

@@ -152,6 +152,8 @@ async function main() {
           ruleId: message.ruleId,
           message: message.message,
           source: lines[message.line - 1]?.trim() ?? '',
+          // An autofix or a suggestion comes with the report.
+          fixable: Boolean(message.fix) || (message.suggestions?.length ?? 0) > 0,
         });
     }
   }

@@ -5,6 +5,7 @@ import ts from 'typescript';
 import type { RaceAnalysis } from '../analyze';
 import type { RaceFinding } from '../dataflow';
 import { walk } from '../walk';
+import { beyondFlowAnalysis } from './narrowing';
 
 /**
  * The second way out of a lazy initialisation or token refresh (`if (!client) client = await connect();`):
@@ -56,6 +57,8 @@ export function planMemoizeFix(
   const target = targetOf(finding, analysis);
   if (!target) return undefined;
   const typescript = /\.[cm]?tsx?$/.test(filename);
+  // The call's type is a flow-analysis question too (its arguments): not asked in a function too large.
+  if (typescript && beyondFlowAnalysis(finding.unit, sourceCode)) return undefined;
   let typeText = '';
   if (typescript) {
     const checker = analysis.services.program.getTypeChecker();

@@ -104,3 +104,15 @@ function itemAt(items: ReadonlyArray<TSESTree.Node | null>, index: number): TSES
   }
   return undefined;
 }
+
+/** How many of the first `length` items are `below` (a position in a sorted list, say) (which holds for a prefix of them): a binary search. */
+export function countBelow(length: number, below: (index: number) => boolean): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (below(middle)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

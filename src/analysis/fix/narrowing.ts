@@ -2,7 +2,7 @@ import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typ
 import ts from 'typescript';
 
 import { endThroughLoops } from '../flow-state';
-import { walk } from '../walk';
+import { countBelow, walk } from '../walk';
 import type { CriticalSection } from './section';
 
 /**
@@ -138,15 +138,14 @@ interface UnitIndex {
 
 /**
  * For the reads of one text, `next[i]` leads (with path compression, as in union–find) to the first
- * read at index `i` or later that the checker has not been asked about or was found narrowed;
- * `narrowed[i]` holds the answers. Every section asks "is a read at index `i` or later narrowed?";
+ * read at index `i` or later that the checker has not been asked about or was found narrowed (the
+ * answers are kept in `narrowedReads`). Every section asks "is a read at index `i` or later narrowed?";
  * this answers all of them with each read asked at most once per function, in source order (a
  * flow-type question far into a long function, asked first, can overflow the checker's stack),
  * where scanning from `i` for each section would be quadratic in a long function.
  */
 interface NextRead {
   next: Int32Array;
-  narrowed: (boolean | undefined)[];
 }
 
 /** Constructs that add a label to TypeScript's control-flow graph, which its flow analysis recurses through. */
@@ -309,10 +308,10 @@ function computeNarrowingLoss(
     if (!state) {
       const next = new Int32Array(reads.length + 1);
       for (let i = 0; i <= reads.length; i++) next[i] = i;
-      state = { next, narrowed: [] };
+      state = { next };
       nextReads.set(text, state);
     }
-    const { next, narrowed: answers } = state;
+    const { next } = state;
     const find = (index: number): number => {
       let root = index;
       while (next[root] !== root) root = next[root];
@@ -324,8 +323,7 @@ function computeNarrowingLoss(
       return root;
     };
     for (let index = find(firstReadAfter(reads)); index < reads.length; index = find(index + 1)) {
-      answers[index] ??= narrowed(reads[index]);
-      if (answers[index]) return true;
+      if (narrowed(reads[index])) return true;
       next[index] = index + 1;
     }
     return false;
@@ -345,15 +343,3 @@ function computeNarrowingLoss(
 
 /** Per read: whether the checker's type there is narrower than the declared one (see `computeNarrowingLoss`). */
 const narrowedReads = new WeakMap<TSESTree.Node, boolean>();
-
-/** How many of the first `length` items are `below` (which holds for a prefix of them): a binary search. */
-function countBelow(length: number, below: (index: number) => boolean): number {
-  let low = 0;
-  let high = length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (below(middle)) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}

@@ -3,7 +3,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { CONTAINER_WRITES } from '../access-paths';
 import type { RaceFinding } from '../dataflow';
 import { type FunctionNode, isFunctionNode } from '../suspensions';
-import { walk } from '../walk';
+import { countBelow, walk } from '../walk';
 
 /** The smallest run of whole statements, in one block, that holds the read, the suspension and the write. */
 export interface CriticalSection {
@@ -52,14 +52,8 @@ function ancestors(node: TSESTree.Node): TSESTree.Node[] {
  */
 function indexInList(list: StatementList, statement: TSESTree.Node | undefined): number {
   if (!statement) return -1;
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (list[middle].range[0] < statement.range[0]) low = middle + 1;
-    else high = middle;
-  }
-  return list[low] === statement ? low : -1;
+  const index = countBelow(list.length, (at) => list[at].range[0] < statement.range[0]);
+  return list[index] === statement ? index : -1;
 }
 
 const sections = new WeakMap<RaceFinding, CriticalSection | null>();

@@ -30,9 +30,9 @@ export default createRule<[Record<string, never>], MessageIds>({
     },
     messages: {
       notReleased:
-        '{{lock}} is acquired on line {{line}} and still held {{path}}: every later `acquire()` of it then waits forever. Release it in a `finally` block.',
+        '{{lock}} is acquired on line {{line}} and still held {{path}}: every later acquire of it then waits forever. Release it in a `finally` block.',
       neverReleased:
-        '{{lock}} is acquired on line {{line}} but its releaser `{{releaser}}` is never called: every later `acquire()` of it waits forever.',
+        '{{lock}} is acquired on line {{line}} but its releaser `{{releaser}}` is never called: every later acquire of it waits forever.',
       releasedTwice:
         '`{{releaser}}()` runs again here on a path where it already ran on line {{firstLine}}: the lock was let go there, so this call does nothing and the code after line {{firstLine}} does not hold the lock.',
       releasedTwiceByLock:

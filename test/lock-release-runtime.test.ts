@@ -98,7 +98,7 @@ describe('release-missing.ts', () => {
   it('is reported by require-lock-release', async () => {
     const result = await lint(original, false);
     expect(describeMessages(result.messages)).toEqual([
-      'async-race/require-lock-release:15 `mutex` is acquired on line 15 and still held when line 16 throws: every later `acquire()` of it then waits forever. Release it in a `finally` block.',
+      'async-race/require-lock-release:15 `mutex` is acquired on line 15 and still held when line 16 throws: every later acquire of it then waits forever. Release it in a `finally` block.',
     ]);
   });
 

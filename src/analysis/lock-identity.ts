@@ -126,7 +126,8 @@ const MENTIONS_BY_LIBRARY: Readonly<Record<LockLibrary, RegExp>> = {
   semaphore: /Semaphore|runExclusive|acquire|withTimeout/,
   'async-lock': /AsyncLock|async-lock|acquire/,
   'await-lock': /AwaitLock|await-lock|acquire/,
-  'lock-manager': /locks\.request/,
+  // `navigator.locks` (also kept in a variable), or a LockManager handed in with its type.
+  'lock-manager': /\.locks\b|\bLockManager\b/,
 };
 
 /** Whether the lock-hygiene rules have anything to look for in this file: a lock of a library the program contains, named in its text. */

@@ -240,6 +240,14 @@ export async function sync() {
   });
 }`;
 
+// A LockManager handed in: the file never says \`locks.request\`.
+const webLockManager = `
+export async function sync(manager: LockManager) {
+  await manager.request('sync', async () => {
+    await manager.request('sync', async () => undefined);
+  });
+}`;
+
 const arrowField = `
 import { Mutex } from 'async-mutex';
 export class Store {
@@ -740,6 +748,18 @@ export async function nested() {
           at: "navigator.locks.request('sync'",
           atOccurrence: 2,
           held: "navigator.locks.request('sync'",
+          lock: 'the Web Lock "sync"',
+        }),
+      ],
+    },
+    {
+      name: 'Web Locks through a LockManager parameter, in a file that never names navigator.locks',
+      code: webLockManager,
+      errors: [
+        reentry(webLockManager, {
+          at: "manager.request('sync'",
+          atOccurrence: 2,
+          held: "manager.request('sync'",
           lock: 'the Web Lock "sync"',
         }),
       ],

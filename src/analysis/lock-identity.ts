@@ -5,7 +5,7 @@ import ts from 'typescript';
 import { requireTypeInformation } from './analyze';
 import { type LockLibrary, LockRecognizer } from './locks';
 import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
-import { walk } from './walk';
+import { skipTypeWrappers, walk } from './walk';
 
 type AnyContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
 
@@ -74,7 +74,7 @@ function buildLockFile(sourceCode: Readonly<TSESLint.SourceCode>, services: Pars
   const keys = new Map<TSESTree.Node, LockKey | undefined>();
 
   const computeKey = (receiver: TSESTree.Node): LockKey | undefined => {
-    const node = unwrap(receiver);
+    const node = skipTypeWrappers(receiver);
     if (node.type === 'ThisExpression') return { path: 'this', thisOwner: thisOwnerOf(node), suffix: '' };
     if (node.type === 'Identifier') {
       const variable = variableOf(node);
@@ -138,15 +138,6 @@ export function mentionsLocks(file: LockFile): boolean {
 }
 
 export const sameLock = (a: LockKey, b: LockKey): boolean => a.path === b.path && a.thisOwner === b.thisOwner;
-
-/** Skips parentheses' TypeScript cousins: `x!`, `x as T`, `x satisfies T`. */
-export function unwrap(node: TSESTree.Node): TSESTree.Node {
-  let current = node;
-  while (current.type === 'TSNonNullExpression' || current.type === 'TSAsExpression' || current.type === 'TSSatisfiesExpression') {
-    current = current.expression;
-  }
-  return current;
-}
 
 /** The function whose `this` a `this` denotes: arrows see through to it; a class field initializer is the instance. */
 export function thisOwnerOf(node: TSESTree.Node): TSESTree.Node | undefined {

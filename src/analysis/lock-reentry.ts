@@ -2,10 +2,10 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import * as path from 'node:path';
 import ts from 'typescript';
 
-import { awaitedWithin, calledMethod, containsOwn, mentionsLocks, oncePerFile, type LockFile, type LockKey, sameLock, thisOwnerOf, unwrap } from './lock-identity';
+import { awaitedWithin, calledMethod, containsOwn, mentionsLocks, oncePerFile, type LockFile, type LockKey, sameLock, thisOwnerOf } from './lock-identity';
 import type { LockCall } from './locks';
 import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
-import { walk, walkFile } from './walk';
+import { skipTypeWrappers, walk, walkFile } from './walk';
 
 /** Taking a lock that this code already holds: async-mutex locks are not re-entrant. */
 export interface Reentry {
@@ -234,7 +234,7 @@ class ReentryFinder {
    * through the checker's symbol of the method.
    */
   private calleeOf(call: TSESTree.CallExpression): FunctionNode | undefined {
-    const callee = unwrap(call.callee);
+    const callee = skipTypeWrappers(call.callee);
     if (callee.type === 'Identifier') {
       const def = this.file.variableOf(callee)?.defs[0];
       if (def?.type === 'FunctionName' && isFunctionNode(def.node)) return def.node;
@@ -264,7 +264,7 @@ class ReentryFinder {
    * helper's first statement returns or awaits a take of that same lock.
    */
   private importedTake(call: TSESTree.CallExpression, heldKey: LockKey): { name: string; line: string } | undefined {
-    const callee = unwrap(call.callee);
+    const callee = skipTypeWrappers(call.callee);
     if (callee.type !== 'Identifier' || heldKey.thisOwner || heldKey.suffix !== '' || !heldKey.root) return undefined;
     if (this.file.variableOf(callee)?.defs[0]?.type !== 'ImportBinding') return undefined;
     const checker = this.file.checker;
@@ -328,7 +328,7 @@ class ReentryFinder {
       }
     }
     for (const candidate of candidates) {
-      const expression = unwrap(candidate.type === 'AwaitExpression' ? candidate.argument : candidate);
+      const expression = skipTypeWrappers(candidate.type === 'AwaitExpression' ? candidate.argument : candidate);
       if (expression.type !== 'CallExpression') continue;
       const member = calledMethod(expression);
       if (!member || !TAKES.has(member.method)) continue;
@@ -359,7 +359,7 @@ class ReentryFinder {
     }
     if (calleeKey.path !== heldKey.path) return false;
     if (!calleeKey.thisOwner && !heldKey.thisOwner) return true;
-    const target = unwrap(call.callee);
+    const target = skipTypeWrappers(call.callee);
     if (target.type !== 'MemberExpression' || target.object.type !== 'ThisExpression') return false;
     if (thisOwnerOf(target.object) !== heldKey.thisOwner) return false;
     return calleeKey.thisOwner === callee || (calleeKey.thisOwner === callee.parent && callee.parent.type === 'PropertyDefinition');

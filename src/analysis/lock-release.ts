@@ -3,7 +3,8 @@ import * as ASTUtils from '@typescript-eslint/utils/ast-utils';
 import ts from 'typescript';
 
 import type { LockSite } from './lock-sites';
-import { findOwnNode, parentSkippingTypeWrappers, skipTypeWrappers, walkOwnCode } from './lock-sites';
+import { findOwnNode, walkOwnCode } from './lock-sites';
+import { parentSkippingTypeWrappers, skipTypeWrappers } from './walk';
 import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
 
 /**

@@ -3,7 +3,7 @@ import * as ASTUtils from '@typescript-eslint/utils/ast-utils';
 
 import { requireTypeInformation } from './analyze';
 import { type ConfiguredLock, type LockCall, LockRecognizer, takingMethodsOf } from './locks';
-import { type FunctionNode, isFunctionNode } from './suspensions';
+import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
 import { childAt, walk, walkFile } from './walk';
 
 type AnyContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
@@ -106,34 +106,9 @@ function methodCallAt(sourceCode: Readonly<TSESLint.SourceCode>, index: number):
   return call.type === 'CallExpression' && call.callee === member ? call : undefined;
 }
 
-function enclosingFunction(node: TSESTree.Node): FunctionNode | undefined {
-  for (let current = node.parent; current; current = current.parent) if (isFunctionNode(current)) return current;
-  return undefined;
-}
-
-const TYPE_WRAPPERS = new Set(['TSAsExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'TSSatisfiesExpression']);
-
-type TypeWrapper = TSESTree.TSAsExpression | TSESTree.TSNonNullExpression | TSESTree.TSTypeAssertion | TSESTree.TSSatisfiesExpression;
-
-const isTypeWrapper = (node: TSESTree.Node): node is TypeWrapper => TYPE_WRAPPERS.has(node.type);
-
 function isReleaseCall(call: TSESTree.CallExpression): boolean {
   const callee = call.callee;
   return callee.type === 'MemberExpression' && callee.property.type === 'Identifier' && callee.property.name === 'release';
-}
-
-/** `expression` without the wrappers that do not change its value (`x as T`, `x!`, `<T>x`, `x satisfies T`). */
-export function skipTypeWrappers(node: TSESTree.Node): TSESTree.Node {
-  let current = node;
-  while (isTypeWrapper(current)) current = current.expression;
-  return current;
-}
-
-/** The nearest ancestor of `node` that is not a type wrapper around it. */
-export function parentSkippingTypeWrappers(node: TSESTree.Node): TSESTree.Node | undefined {
-  let current = node.parent;
-  while (current && isTypeWrapper(current)) current = current.parent;
-  return current;
 }
 
 /** Visits the nodes of `root` that run as part of it: nested functions and classes are skipped. */

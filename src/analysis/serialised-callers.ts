@@ -3,7 +3,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { CONTAINER_WRITES, staticPropertyName } from './access-paths';
 import type { RaceFinding } from './dataflow';
 import { enclosingFunction, type FunctionNode, isAwaitUsing, isFunctionNode } from './suspensions';
-import { walk } from './walk';
+import { skipTypeWrappers, walk } from './walk';
 
 /*
  * A private method whose callers run it through one in-flight promise kept in a field (the holder)
@@ -165,7 +165,7 @@ function scanClass(body: ClassBody, keys: TSESLint.SourceCode.VisitorKeys): Clas
     if (node.type === 'MemberExpression') {
       const name = staticPropertyName(node);
       if (name !== undefined) use(name, node);
-      else if (unwrapped(node.object).type === 'ThisExpression') found.dynamic = true;
+      else if (skipTypeWrappers(node.object).type === 'ThisExpression') found.dynamic = true;
     } else if (node.type === 'Property' && node.parent.type === 'ObjectPattern' && !node.computed && node.key.type === 'Identifier') {
       use(node.key.name, node);
     }
@@ -176,19 +176,6 @@ function scanClass(body: ClassBody, keys: TSESLint.SourceCode.VisitorKeys): Clas
   return scan;
 }
 
-/** An expression without the type assertions around it: `(this as Foo)` is `this`. */
-function unwrapped(node: TSESTree.Expression): TSESTree.Expression {
-  let current = node;
-  while (
-    current.type === 'TSAsExpression' ||
-    current.type === 'TSNonNullExpression' ||
-    current.type === 'TSSatisfiesExpression' ||
-    current.type === 'TSTypeAssertion'
-  ) {
-    current = current.expression;
-  }
-  return current;
-}
 
 /** The class whose instance `this` is at `node`: arrow functions keep it, other functions and static members do not. */
 function instanceClassOf(node: TSESTree.Node): ClassBody | undefined {

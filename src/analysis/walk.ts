@@ -105,7 +105,7 @@ function itemAt(items: ReadonlyArray<TSESTree.Node | null>, index: number): TSES
   return undefined;
 }
 
-/** How many of the first `length` items are `below` (a position in a sorted list, say) (which holds for a prefix of them): a binary search. */
+/** How many of the first `length` items are `below`, which holds for a prefix of them (the items before a position in a sorted list): a binary search. */
 export function countBelow(length: number, below: (index: number) => boolean): number {
   let low = 0;
   let high = length;
@@ -115,4 +115,24 @@ export function countBelow(length: number, below: (index: number) => boolean): n
     else high = middle;
   }
   return low;
+}
+
+const TYPE_WRAPPERS = new Set(['TSAsExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'TSSatisfiesExpression']);
+
+type TypeWrapper = TSESTree.TSAsExpression | TSESTree.TSNonNullExpression | TSESTree.TSTypeAssertion | TSESTree.TSSatisfiesExpression;
+
+const isTypeWrapper = (node: TSESTree.Node): node is TypeWrapper => TYPE_WRAPPERS.has(node.type);
+
+/** `expression` without the wrappers that do not change its value (`x as T`, `x!`, `<T>x`, `x satisfies T`). */
+export function skipTypeWrappers(node: TSESTree.Node): TSESTree.Node {
+  let current = node;
+  while (isTypeWrapper(current)) current = current.expression;
+  return current;
+}
+
+/** The nearest ancestor of `node` that is not a type wrapper around it. */
+export function parentSkippingTypeWrappers(node: TSESTree.Node): TSESTree.Node | undefined {
+  let current = node.parent;
+  while (current && isTypeWrapper(current)) current = current.parent;
+  return current;
 }

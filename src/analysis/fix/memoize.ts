@@ -56,9 +56,9 @@ export function planMemoizeFix(
 
   const target = targetOf(finding, analysis);
   if (!target) return undefined;
+  // As for every fix of the race rules: none in a function too large for the checker's flow analysis.
+  if (beyondFlowAnalysis(finding.unit, sourceCode)) return undefined;
   const typescript = /\.[cm]?tsx?$/.test(filename);
-  // The call's type is a flow-analysis question too (its arguments): not asked in a function too large.
-  if (typescript && beyondFlowAnalysis(finding.unit, sourceCode)) return undefined;
   let typeText = '';
   if (typescript) {
     const checker = analysis.services.program.getTypeChecker();

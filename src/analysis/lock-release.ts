@@ -2,10 +2,9 @@ import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typ
 import * as ASTUtils from '@typescript-eslint/utils/ast-utils';
 import ts from 'typescript';
 
-import type { LockSite } from './lock-sites';
-import { findOwnNode, walkOwnCode } from './lock-sites';
-import { parentSkippingTypeWrappers, skipTypeWrappers } from './walk';
+import { findOwnNode, type LockSite, walkOwnCode } from './lock-sites';
 import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
+import { parentSkippingTypeWrappers, skipTypeWrappers } from './walk';
 
 /**
  * Does every path leave a lock taken with `await lock.acquire()`? The function holding the acquire

@@ -100,6 +100,15 @@ function declaredSymbolOf(services: ParserServicesWithTypeInformation, checker: 
   }
 }
 
+/**
+ * The declared type of the variable or property a reference reads (`x`, `this.x`, `a.b`), found
+ * without asking for the type at that point (which would analyse the function's control flow up to
+ * it); undefined when the declarations do not lead to one symbol.
+ */
+export function declaredTypeOfReference(services: ParserServicesWithTypeInformation, node: TSESTree.Node): ts.Type | undefined {
+  return declaredTypeOf(services, services.program.getTypeChecker(), node);
+}
+
 function declaredTypeOf(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, node: TSESTree.Node): ts.Type | undefined {
   if (node.type === 'ThisExpression') return thisTypeOf(services, checker, node);
   const symbol = declaredSymbolOf(services, checker, node);

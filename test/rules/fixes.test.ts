@@ -1442,6 +1442,107 @@ export async function add(amount: number | undefined) {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 8, column: 3, suggestions: [] }],
   },
   {
+    name: "a local assigned in the section and read after it: in the caller it would keep the type it had before the section (`false`), so the section extends to the end of the function",
+    filename: 'file.ts',
+    code: `declare function fetchCount(): Promise<number>;
+declare function log(s: string): void;
+
+export class Store {
+  private expiry = 0;
+  async refresh(): Promise<boolean> {
+    let good = false;
+    if (this.expiry < Date.now()) {
+      const n = await fetchCount();
+      this.expiry = Date.now() + n;
+      good = true;
+    }
+    log('after');
+    if (good === true) log('good');
+    return good;
+  }
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function fetchCount(): Promise<number>;
+declare function log(s: string): void;
+
+export class Store {
+  private readonly expiryMutex = new Mutex();
+  private expiry = 0;
+  async refresh(): Promise<boolean> {
+    let good = false;
+    return await this.expiryMutex.runExclusive(async () => {
+      if (this.expiry < Date.now()) {
+        const n = await fetchCount();
+        this.expiry = Date.now() + n;
+        good = true;
+      }
+      log('after');
+      if (good === true) log('good');
+      return good;
+    });
+  }
+}
+`,
+    errors: [{ rule: 'no-stale-check', messageId: 'staleCheck', line: 10, column: 7, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":8,"lastLine":15,"mutex":"this.expiryMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "no fix: a boolean local assigned in a nested section and compared after it, where the section cannot extend to the end",
+    filename: 'file.ts',
+    code: `declare function fetchCount(): Promise<number>;
+let expiry = 0;
+
+export async function refresh(force: boolean): Promise<boolean> {
+  let good = false;
+  if (force) {
+    if (expiry < Date.now()) {
+      const n = await fetchCount();
+      expiry = Date.now() + n;
+      good = true;
+    }
+  }
+  return good === true;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-stale-check', messageId: 'staleCheck', line: 9, column: 7, suggestions: [] }],
+  },
+  {
+    name: "a local whose declared type no assignment narrows (number), assigned in the section and read after it: the wrap is offered as it is",
+    filename: 'file.ts',
+    code: `declare function fetchCount(): Promise<number>;
+declare function log(n: number): void;
+let total = 0;
+
+export async function add(): Promise<void> {
+  let added = 0;
+  const seen = total;
+  added = await fetchCount();
+  total = seen + added;
+  log(added);
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function fetchCount(): Promise<number>;
+declare function log(n: number): void;
+let total = 0;
+const totalMutex = new Mutex();
+
+export async function add(): Promise<void> {
+  let added = 0;
+  await totalMutex.runExclusive(async () => {
+    const seen = total;
+    added = await fetchCount();
+    total = seen + added;
+  });
+  log(added);
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":7,"lastLine":9,"mutex":"totalMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
     name: "a comment after the last statement stays inside the wrap",
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

@@ -132,8 +132,10 @@ export function planRaceFix(
   const variableOf = (identifier: TSESTree.Identifier) => analysis.shared.variableOf(identifier);
   if (beyondFlowAnalysis(finding.unit, sourceCode)) return undefined;
   let verdict = inspectSection(section, finding.unit, sourceCode, variableOf);
-  let narrowing = narrowingLoss(section, finding.unit, sourceCode, analysis.services, variableOf);
-  if ((verdict.returnsMidway || verdict.declarationEscapes || narrowing.after) && finding.unit.body.type === 'BlockStatement' && section.siblings === finding.unit.body.body) {
+  // The checker is asked about narrowing only for a section that could be wrapped (each first
+  // answer in a function costs its flow analysis up to there).
+  let narrowing = verdict.blocked ? undefined : narrowingLoss(section, finding.unit, sourceCode, analysis.services, variableOf);
+  if ((verdict.returnsMidway || verdict.declarationEscapes || narrowing?.after) && finding.unit.body.type === 'BlockStatement' && section.siblings === finding.unit.body.body) {
     // A return inside the section, or narrowing made in it, holds if the rest of the function moves inside too.
     const toEnd: CriticalSection = {
       ...section,
@@ -141,14 +143,14 @@ export function planRaceFix(
       statements: section.siblings.slice(section.start),
     };
     const extended = inspectSection(toEnd, finding.unit, sourceCode, variableOf);
-    const extendedNarrowing = narrowingLoss(toEnd, finding.unit, sourceCode, analysis.services, variableOf);
-    if (!extended.blocked && !extended.suggestOnly && !extendedNarrowing.after) {
+    const extendedNarrowing = extended.blocked || extended.suggestOnly ? undefined : narrowingLoss(toEnd, finding.unit, sourceCode, analysis.services, variableOf);
+    if (extendedNarrowing && !extendedNarrowing.after) {
       section = toEnd;
       verdict = extended;
       narrowing = extendedNarrowing;
     }
   }
-  if (verdict.blocked) return undefined;
+  if (verdict.blocked || !narrowing) return undefined;
   // Code that would not type-check is not offered at all, not even as a suggestion.
   if (narrowing.after || narrowing.inside) return undefined;
   const imported = mutexImport(sourceCode, filename);

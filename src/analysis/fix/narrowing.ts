@@ -1,6 +1,7 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 
+import { declaredTypeOfReference } from '../declared-types';
 import { endThroughLoops } from '../flow-state';
 import { countBelow, walk } from '../walk';
 import type { CriticalSection } from './section';
@@ -41,12 +42,17 @@ function testOf(node: TSESTree.Node): TSESTree.Node | null | undefined {
   }
 }
 
+/** The name after the dot of `a.name`: no reference of its own (a test of `this.topology` narrows no variable `topology`). */
+function isPropertyName(node: TSESTree.Node): boolean {
+  return node.type === 'Identifier' && node.parent?.type === 'MemberExpression' && node.parent.property === node && !node.parent.computed;
+}
+
 /** A read of a variable or of `this.x`/`a.b` whose type can be narrowed (not a declaration, a key or a write target). */
 function narrowableRead(node: TSESTree.Node): boolean {
   const parent = node.parent;
   if (!parent) return false;
   if (node.type === 'Identifier') {
-    if (parent.type === 'MemberExpression' && parent.property === node && !parent.computed) return false;
+    if (isPropertyName(node)) return false;
     if ((parent.type === 'Property' || parent.type === 'PropertyDefinition' || parent.type === 'MethodDefinition') && parent.key === node) return false;
     if (parent.type === 'VariableDeclarator' && parent.id === node) return false;
     if (parent.type === 'AssignmentExpression' && parent.left === node) return false;
@@ -199,7 +205,7 @@ function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode
     const test = testOf(node);
     if (test) {
       forEachNode(test, keys, (inner) => {
-        narrows(sourceCode.getText(inner), node.range[0]);
+        if (!isPropertyName(inner)) narrows(sourceCode.getText(inner), node.range[0]);
       });
     }
     if (node.type === 'AssignmentExpression') narrows(sourceCode.getText(node.left), node.range[0]);
@@ -288,7 +294,7 @@ function computeNarrowingLoss(
         }
       }
       const test = testOf(node);
-      if (test) forEachNode(test, keys, (inner) => tested.add(sourceCode.getText(inner)));
+      if (test) forEachNode(test, keys, (inner) => isPropertyName(inner) || tested.add(sourceCode.getText(inner)));
     });
   }
   const loss: NarrowingLoss = { after: false, inside: false };
@@ -336,10 +342,36 @@ function computeNarrowingLoss(
   for (const text of new Set([...written, ...tested])) {
     if (loss.after) break;
     if (text.startsWith('!') || written.has(`!${text}`)) continue;
+    if (written.has(text)) {
+      const reads = readsByText.get(text) ?? [];
+      const after = firstReadAfter(reads);
+      if (after === reads.length) continue;
+      // Once the section is a callback, its assignments are out of the caller's control flow: a read
+      // after it has the type made before the section (`let done = false` stays `false`), or made
+      // in it (`this.conn = new Conn()`), neither of which holds. Only a declared type that no
+      // assignment narrows is safe, and then only a test in the section could narrow the read.
+      const declared = declaredTypeOfReference(services, reads[after]);
+      if (!declared) {
+        if (narrowedAfter(text)) loss.after = true;
+        continue;
+      }
+      if (declared.flags & ASSIGNMENT_NARROWED) {
+        loss.after = true;
+        continue;
+      }
+      if (!tested.has(text)) continue;
+    }
     if (narrowedAfter(text)) loss.after = true;
   }
   return loss;
 }
+
+/**
+ * Declared types whose references an assignment or a test before it can leave narrower than declared
+ * where TypeScript no longer sees the assignment: a union (`boolean`, `T | undefined`, an enum), and
+ * `any`, `unknown` and type parameters, which `typeof` and `instanceof` narrow.
+ */
+const ASSIGNMENT_NARROWED = ts.TypeFlags.Union | ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Instantiable;
 
 /** Per read: whether the checker's type there is narrower than the declared one (see `computeNarrowingLoss`). */
 const narrowedReads = new WeakMap<TSESTree.Node, boolean>();

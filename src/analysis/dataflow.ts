@@ -52,6 +52,12 @@ export interface RaceFinding {
   lockProblem?: LockProblem;
   /** The analysed function the sequence is in. */
   unit: FunctionNode;
+  /**
+   * Of a lost update: the earliest check of the same state, made before the suspension, that also
+   * guards the write (`if (!ctx.token) throw …; ctx.token = await renew(ctx.token)`). One report
+   * per write names the lost update; a fix must hold the check as well, or it would be reported next.
+   */
+  staleCheck?: TSESTree.Node;
 }
 
 /** A read → suspend → write sequence that a lock made safe, kept to compare the locks of different writers. */
@@ -272,6 +278,7 @@ export class FunctionFlow {
     const guards = [...dependencies].filter((fact) => fact.guardOf).map(readOf);
     const lost = !options.append && this.checkLostUpdate(path, node, values, state, options.restores);
     if (!lost && !this.storesSharedInFlight(node)) this.checkStaleCheck(path, node, [...state.checks, ...guards], state);
+    if (lost) this.noteStaleCheck(path, node, [...state.checks, ...guards], state);
     for (const [fact, status] of [...state.status]) {
       if (overwrites(path, fact.path) && !status.superseded) state.status.set(fact, { ...status, superseded: true });
     }
@@ -339,6 +346,19 @@ export class FunctionFlow {
       return status?.suspension && overwrites(path, fact.path);
     });
     return this.recordStale('staleCheck', path, node, stale, state);
+  }
+
+  /** Keeps, on the lost update reported at `node`, the earliest stale check that guards it too (see `RaceFinding.staleCheck`). */
+  private noteStaleCheck(path: StatePath, node: TSESTree.Node, checks: readonly Fact[], state: FlowState): void {
+    const finding = this.ctx.findings.get(node);
+    if (finding?.kind !== 'lostUpdate') return;
+    const held = state.exclusiveHeld();
+    for (const fact of checks) {
+      const status = state.status.get(fact);
+      if (!status?.suspension || !overwrites(path, fact.path)) continue;
+      if ([...status.protectedBy].some((id) => held.has(id))) continue;
+      if (!finding.staleCheck || fact.node.range[0] < finding.staleCheck.range[0]) finding.staleCheck = fact.node;
+    }
   }
 
   private recordStale(

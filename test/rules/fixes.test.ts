@@ -1543,6 +1543,55 @@ export async function add(): Promise<void> {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":7,"lastLine":9,"mutex":"totalMutex"}, output: SAME_AS_FIX }] }],
   },
   {
+    name: "a lost update that a stale check also guards: the check goes into the section too (else it would be reported next), and the destructuring after it keeps its narrowing by extending to the end",
+    filename: 'file.ts',
+    code: `interface Creds { user: string }
+interface AuthContext { credentials?: Creds }
+declare function refreshed(credentials: Creds): Promise<Creds>;
+
+export async function auth(context: AuthContext): Promise<string> {
+  if (!context.credentials) throw new Error('no credentials');
+  context.credentials = await refreshed(context.credentials);
+  const { credentials } = context;
+  return credentials.user;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+const authContextMutex = new Mutex();
+interface Creds { user: string }
+interface AuthContext { credentials?: Creds }
+declare function refreshed(credentials: Creds): Promise<Creds>;
+
+export async function auth(context: AuthContext): Promise<string> {
+  return await authContextMutex.runExclusive(async () => {
+    if (!context.credentials) throw new Error('no credentials');
+    context.credentials = await refreshed(context.credentials);
+    const { credentials } = context;
+    return credentials.user;
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 7, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":6,"lastLine":9,"mutex":"authContextMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: "no fix: the section assigns a property but reads it first, relying on narrowing made before the section (a callback would lose it)",
+    filename: 'file.ts',
+    code: `interface Session { token?: string; hits: number }
+declare function save(): Promise<void>;
+
+export async function touch(session: Session): Promise<void> {
+  session.token ??= 'anonymous';
+  const seen = session.hits;
+  await save();
+  session.token = session.token.trim();
+  session.hits = seen + 1;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [] }],
+  },
+  {
     name: "a comment after the last statement stays inside the wrap",
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

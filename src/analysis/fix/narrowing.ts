@@ -42,6 +42,22 @@ function testOf(node: TSESTree.Node): TSESTree.Node | null | undefined {
   }
 }
 
+/**
+ * The text a read narrowing can apply to goes by: the read's own text, or for a property taken
+ * by destructuring (`const { credentials } = context`) the access it stands for
+ * (`context.credentials`), whose narrowing TypeScript gives the new variable.
+ */
+function readText(node: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode>): string | undefined {
+  if (narrowableRead(node)) return sourceCode.getText(node);
+  if (node.type !== 'Property' || node.computed || node.key.type !== 'Identifier') return undefined;
+  const pattern = node.parent;
+  const declarator = pattern.parent;
+  if (pattern.type !== 'ObjectPattern' || declarator?.type !== 'VariableDeclarator' || declarator.id !== pattern || !declarator.init) return undefined;
+  const source = declarator.init;
+  const plain = source.type === 'Identifier' || (source.type === 'MemberExpression' && narrowableRead(source));
+  return plain ? `${sourceCode.getText(source)}.${node.key.name}` : undefined;
+}
+
 /** The name after the dot of `a.name`: no reference of its own (a test of `this.topology` narrows no variable `topology`). */
 function isPropertyName(node: TSESTree.Node): boolean {
   return node.type === 'Identifier' && node.parent?.type === 'MemberExpression' && node.parent.property === node && !node.parent.computed;
@@ -209,8 +225,8 @@ function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode
       });
     }
     if (node.type === 'AssignmentExpression') narrows(sourceCode.getText(node.left), node.range[0]);
-    if (narrowableRead(node)) {
-      const text = sourceCode.getText(node);
+    const text = readText(node, sourceCode);
+    if (text !== undefined) {
       let reads = readsByText.get(text);
       if (!reads) {
         reads = [];
@@ -239,6 +255,8 @@ function computeNarrowingLoss(
   const inSection = (node: TSESTree.Node) => node.range[0] >= first && node.range[1] <= last;
 
   const narrowed = (node: TSESTree.Node): boolean => {
+    // A destructured property: its narrowing is not asked, but assumed (the fix is not offered).
+    if (node.type === 'Property') return true;
     let answer = narrowedReads.get(node);
     if (answer === undefined) {
       answer = isNarrowed(node);
@@ -279,13 +297,18 @@ function computeNarrowingLoss(
   // What code before the section may have narrowed: what it tests and what it assigns.
   const narrowedBefore = (text: string) => (narrowedFrom.get(text) ?? Infinity) < first;
   const written = new Set<string>();
+  /** Per text assigned in the section, its first assignment (the write happens at its end). */
+  const firstWrites = new Map<string, TSESTree.AssignmentExpression>();
   const tested = new Set<string>();
-  const readsInSection: TSESTree.Node[] = [];
+  const readsInSection: Array<{ node: TSESTree.Node; text: string }> = [];
   for (const statement of section.statements) {
     forEachNode(statement, keys, (node) => {
-      if (narrowableRead(node)) readsInSection.push(node);
+      const text = readText(node, sourceCode);
+      if (text !== undefined) readsInSection.push({ node, text });
       if (node.type === 'AssignmentExpression') {
-        written.add(sourceCode.getText(node.left));
+        const target = sourceCode.getText(node.left);
+        written.add(target);
+        if (!firstWrites.has(target)) firstWrites.set(target, node);
         // A variable declared before without a value and assigned here is not definitely assigned after.
         if (node.left.type === 'Identifier') {
           const variable = variableOf(node.left);
@@ -298,9 +321,11 @@ function computeNarrowingLoss(
     });
   }
   const loss: NarrowingLoss = { after: false, inside: false };
-  for (const node of readsInSection) {
-    const text = sourceCode.getText(node);
-    if (narrowedBefore(text) && !tested.has(text) && !written.has(text) && !keepsNarrowing(node) && narrowed(node)) {
+  // A read after the section's own assignment has that assignment's type; one before it (its own
+  // right side: `ctx.token = await renew(ctx.token)`) still has the type narrowed before the section.
+  const assignedBefore = (node: TSESTree.Node, text: string) => (firstWrites.get(text)?.range[1] ?? Infinity) <= node.range[0];
+  for (const { node, text } of readsInSection) {
+    if (narrowedBefore(text) && !tested.has(text) && !assignedBefore(node, text) && !keepsNarrowing(node) && narrowed(node)) {
       loss.inside = true;
       break;
     }
@@ -350,7 +375,8 @@ function computeNarrowingLoss(
       // after it has the type made before the section (`let done = false` stays `false`), or made
       // in it (`this.conn = new Conn()`), neither of which holds. Only a declared type that no
       // assignment narrows is safe, and then only a test in the section could narrow the read.
-      const declared = declaredTypeOfReference(services, reads[after]);
+      const target = firstWrites.get(text);
+      const declared = target ? declaredTypeOfReference(services, target.left) : undefined;
       if (!declared) {
         if (narrowedAfter(text)) loss.after = true;
         continue;

@@ -70,6 +70,7 @@ export function findCriticalSection(finding: RaceFinding): CriticalSection | und
 
 function computeCriticalSection(finding: RaceFinding): CriticalSection | undefined {
   let nodes: TSESTree.Node[] = [finding.read, finding.suspension, finding.write];
+  if (finding.staleCheck) nodes.push(finding.staleCheck);
   // A read in a later loop iteration than the write: the whole loop goes under the lock.
   const writeStatement = ancestors(finding.write).find((node) => node.parent && statementListOf(node.parent));
   if (writeStatement && finding.read.range[0] >= writeStatement.range[1]) {

@@ -1592,6 +1592,64 @@ export async function touch(session: Session): Promise<void> {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [] }],
   },
   {
+    name: "only a suggestion: the section starts a promise it does not await, which would run on after the lock is released (no-unawaited-in-lock would report the fixed code)",
+    filename: 'file.ts',
+    code: `declare function fetchPage(): Promise<string[]>;
+
+export class Poll {
+  private responses: string[] = [];
+  private nextBatch: string | undefined;
+
+  async fetchResponses(): Promise<void> {
+    const seen = this.responses;
+    const page = await fetchPage();
+    if (this.nextBatch) {
+      // not awaited on purpose: the first page is shown at once
+      this.fetchResponses();
+    }
+    this.responses = [...seen, ...page];
+  }
+}
+`,
+    output: null,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 14,
+        column: 5,
+        suggestions: [
+          {
+            messageId: 'wrapInMutex',
+            data: { firstLine: 8, lastLine: 14, mutex: 'this.responsesMutex' },
+            output: `import { Mutex } from 'async-mutex';
+
+declare function fetchPage(): Promise<string[]>;
+
+export class Poll {
+  private readonly responsesMutex = new Mutex();
+  private responses: string[] = [];
+  private nextBatch: string | undefined;
+
+  async fetchResponses(): Promise<void> {
+    await this.responsesMutex.runExclusive(async () => {
+      const seen = this.responses;
+      const page = await fetchPage();
+      if (this.nextBatch) {
+        // not awaited on purpose: the first page is shown at once
+        this.fetchResponses();
+      }
+      this.responses = [...seen, ...page];
+    });
+  }
+}
+`,
+          },
+        ],
+      },
+    ],
+  },
+  {
     name: "a comment after the last statement stays inside the wrap",
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

@@ -6,6 +6,7 @@ import ts from 'typescript';
 import type { RaceAnalysis } from '../analyze';
 import type { RaceFinding } from '../dataflow';
 import { declaredMemberNames } from '../declared-types';
+import { unawaitedInSections } from '../unawaited-in-lock';
 import { mutexImport } from './imports';
 import { chooseMutex } from './mutex';
 import { beyondFlowAnalysis, narrowingLoss } from './narrowing';
@@ -208,10 +209,14 @@ export function planRaceFix(
   const competingLock = analysis.guarded.some(
     (update) => paths.has(update.path.key) && !update.locks.some((lock) => lock.mutexReceiver && sourceCode.getText(lock.mutexReceiver) === mutex.text),
   );
-  const autofix = !verdict.suggestOnly && !missingDependency && !competingLock;
-
   const first = section.statements[0];
   const last = section.statements[section.statements.length - 1];
+  // A promise the section starts and lets go (`this.fetchMore();`) would run on after the lock is
+  // released: no-unawaited-in-lock would report the fixed code, so the wrap is only suggested.
+  const wrap = { fn: finding.unit, range: [first.range[0], last.range[1]] as const, lock: mutex.text, line: first.loc.start.line, isCallback: true };
+  const letsPromisesGo = unawaitedInSections([wrap], analysis.services, sourceCode).length > 0;
+  const autofix = !verdict.suggestOnly && !missingDependency && !competingLock && !letsPromisesGo;
+
   const indent = lineIndent(sourceCode, first.loc.start.line);
   const step = indentStep(sourceCode, section, indent);
   const templates = templateRanges(sourceCode, section);

@@ -552,6 +552,7 @@ export class FunctionFlow {
     switch (node.type) {
       case 'BlockStatement':
       case 'StaticBlock':
+        this.freshBindings(node.body, state);
         return this.statements(node.body, state);
       case 'ExpressionStatement':
         this.expression(node.expression, state);
@@ -792,6 +793,25 @@ export class FunctionFlow {
   }
 
   // ---------------------------------------------------------------- bindings
+
+  /**
+   * Entering a block makes new bindings of its `let`, `const` and `class` names: what the names of
+   * an earlier pass held (the last loop iteration, the last call of a lock callback in a loop) is
+   * gone, and so is its hold on reads made then, which a join would otherwise take for live.
+   */
+  private freshBindings(body: readonly TSESTree.Node[], state: FlowState): void {
+    if (state.env.size === 0) return;
+    for (const statement of body) {
+      const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement;
+      if (declaration?.type === 'ClassDeclaration') {
+        for (const variable of this.ctx.shared.declaredBy(declaration)) state.env.delete(variable);
+      }
+      if (declaration?.type !== 'VariableDeclaration' || declaration.kind === 'var') continue;
+      for (const declarator of declaration.declarations) {
+        for (const variable of this.ctx.shared.declaredBy(declarator)) state.env.delete(variable);
+      }
+    }
+  }
 
   /** Declares the names of a pattern with parts of `value`. */
   private bind(pattern: TSESTree.Node, value: FlowValue, state: FlowState): void {

@@ -50,6 +50,11 @@ export class SharedStateResolver {
     private readonly types: TypeQueries,
   ) {}
 
+  /** The variables a declaration (a declarator, a class, a function) declares. */
+  declaredBy(node: TSESTree.Node): readonly TSESLint.Scope.Variable[] {
+    return this.scopeManager.getDeclaredVariables(node);
+  }
+
   /**
    * The variable an identifier declares or refers to (null: none, or an undeclared global). Scopes
    * are indexed on first need: the identifier's innermost scope and those around it. Only an

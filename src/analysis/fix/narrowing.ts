@@ -52,7 +52,7 @@ function readText(node: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode>
   if (node.type !== 'Property' || node.computed || node.key.type !== 'Identifier') return undefined;
   const pattern = node.parent;
   const declarator = pattern.parent;
-  if (pattern.type !== 'ObjectPattern' || declarator?.type !== 'VariableDeclarator' || declarator.id !== pattern || !declarator.init) return undefined;
+  if (pattern.type !== 'ObjectPattern' || declarator.type !== 'VariableDeclarator' || declarator.id !== pattern || !declarator.init) return undefined;
   const source = declarator.init;
   const plain = source.type === 'Identifier' || (source.type === 'MemberExpression' && narrowableRead(source));
   return plain ? `${sourceCode.getText(source)}.${node.key.name}` : undefined;
@@ -60,7 +60,7 @@ function readText(node: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode>
 
 /** The name after the dot of `a.name`: no reference of its own (a test of `this.topology` narrows no variable `topology`). */
 function isPropertyName(node: TSESTree.Node): boolean {
-  return node.type === 'Identifier' && node.parent?.type === 'MemberExpression' && node.parent.property === node && !node.parent.computed;
+  return node.type === 'Identifier' && node.parent.type === 'MemberExpression' && node.parent.property === node && !node.parent.computed;
 }
 
 /** A read of a variable or of `this.x`/`a.b` whose type can be narrowed (not a declaration, a key or a write target). */

@@ -127,6 +127,28 @@ function measureCorpus(name, dir) {
   );
   print(`crashes and fatal errors: ${crashes.length}${crashes.map((c) => `\n  ${c.file}: ${c.message}`).join('')}`);
   writeReports(name, all.reports, byConfiguration['require-atomic-updates'].at(-1).reports);
+  if (name !== 'synthetic') checkFixes(dir, all.reports.filter((r) => isPluginRule(r.ruleId)));
+}
+
+/** `eslint --fix` on a copy of the corpus: the fixed code must type-check as before, and its wraps must not be reported again. */
+function checkFixes(dir, reports) {
+  const child = spawnSync(process.execPath, [path.join(root, 'scripts', 'bench', 'fix-check.mjs'), dir], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (child.status !== 0) {
+    print(`--fix check failed:\n${child.stderr}`);
+    return;
+  }
+  const result = JSON.parse(child.stdout);
+  const withoutAutofix = reports.filter((r) => !r.autofix).length;
+  print(
+    `--fix on a copy (${path.relative(root, `${dir}-fixed`)}): ${fmt(reports.length - withoutAutofix)} of the plugin's ${fmt(reports.length)} reports ` +
+      `had an autofix; it changed ${fmt(result.fixedFiles.length)} files`,
+  );
+  print(
+    `  TypeScript errors: ${fmt(result.errorsBefore)} before, ${fmt(result.errorsAfter)} after; new: ` +
+      (result.newErrors.length === 0 ? 'none' : result.newErrors.map((error) => `\n    ${error}`).join('')),
+  );
+  print(`  linted again: ${fmt(result.left.length)} reports left (reports without an autofix before: ${fmt(withoutAutofix)})`);
+  for (const report of result.left) print(`    ${report.file}:${report.line} ${report.ruleId}: ${report.message}`);
 }
 
 /** Every report of the plugin and of require-atomic-updates, for a person to review. */

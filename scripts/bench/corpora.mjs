@@ -88,11 +88,23 @@ export function prepareCorpus(corpus) {
 
 /** How many files, lines and TypeScript errors the corpus has (errors do not stop linting, but are worth knowing). */
 export function describeProject(dir) {
+  const { fileNames, errors } = typeCheck(dir);
+  const lines = fileNames.reduce((sum, file) => sum + fs.readFileSync(file, 'utf8').split('\n').length, 0);
+  return { files: fileNames.length, lines, typeErrors: errors.length };
+}
+
+/** The project's TypeScript errors, each as `file(line): TSnnnn message` with the file relative to `dir`. */
+export function typeCheck(dir) {
   const configPath = path.join(dir, 'tsconfig.json');
   const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
   if (!config) throw new Error(`cannot read ${configPath}`);
   const program = ts.createProgram({ rootNames: config.fileNames, options: config.options });
-  const errors = ts.getPreEmitDiagnostics(program).filter((d) => d.category === ts.DiagnosticCategory.Error);
-  const lines = config.fileNames.reduce((sum, file) => sum + fs.readFileSync(file, 'utf8').split('\n').length, 0);
-  return { files: config.fileNames.length, lines, typeErrors: errors.length };
+  const errors = ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.category === ts.DiagnosticCategory.Error)
+    .map((d) => {
+      const where = d.file ? `${path.relative(dir, d.file.fileName)}(${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1})` : '';
+      return `${where}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+    });
+  return { fileNames: config.fileNames, errors };
 }

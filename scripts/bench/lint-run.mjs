@@ -154,6 +154,7 @@ async function main() {
           source: lines[message.line - 1]?.trim() ?? '',
           // An autofix or a suggestion comes with the report.
           fixable: Boolean(message.fix) || (message.suggestions?.length ?? 0) > 0,
+          autofix: Boolean(message.fix),
         });
     }
   }

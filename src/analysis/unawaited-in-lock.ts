@@ -1,6 +1,7 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
-import type * as ts from 'typescript';
+import ts from 'typescript';
 
+import { declaredTypeOfReference } from './declared-types';
 import { acquireSectionOf, findReleaseCalls } from './lock-release';
 import type { LockSite, LockSites } from './lock-sites';
 import { findOwnNode, walkOwnCode } from './lock-sites';
@@ -81,12 +82,19 @@ export function unawaitedInSections(
   sourceCode: Readonly<TSESLint.SourceCode>,
 ): UnawaitedFinding[] {
   const checker = services.program.getTypeChecker();
-  const isThenable = (node: TSESTree.Node): boolean => isThenableType(checker, services.getTypeAtLocation(node), services.esTreeNodeToTSNodeMap.get(node));
-  const isThenableArray = (node: TSESTree.Node): boolean => {
-    const type = services.getTypeAtLocation(node);
-    if (!checker.isArrayType(type) && !checker.isTupleType(type)) return false;
+  const thenableArray = (type: ts.Type, tsNode: ts.Node): boolean =>
+    (checker.isArrayType(type) || checker.isTupleType(type)) &&
+    checker.getTypeArguments(type as ts.TypeReference).some((element) => isThenableType(checker, element, tsNode));
+  // What every declared signature of the callee returns settles most calls (`this.emit(…)`, `log.debug(…)`)
+  // without resolving the call, which for an overloaded generic method costs milliseconds.
+  const isThenable = (node: TSESTree.Node): boolean => {
     const tsNode = services.esTreeNodeToTSNodeMap.get(node);
-    return checker.getTypeArguments(type as ts.TypeReference).some((element) => isThenableType(checker, element, tsNode));
+    const declared = declaredAnswer(services, node, (returned) => isThenableType(checker, returned, tsNode));
+    return declared ?? isThenableType(checker, services.getTypeAtLocation(node), tsNode);
+  };
+  const isThenableArray = (node: TSESTree.Node): boolean => {
+    const tsNode = services.esTreeNodeToTSNodeMap.get(node);
+    return declaredAnswer(services, node, (returned) => thenableArray(returned, tsNode)) ?? thenableArray(services.getTypeAtLocation(node), tsNode);
   };
   const byNode = new Map<TSESTree.Node, UnawaitedFinding>();
   const innermostFirst = [...sections].sort((a, b) => a.range[1] - a.range[0] - (b.range[1] - b.range[0]));
@@ -98,6 +106,52 @@ export function unawaitedInSections(
     });
   }
   return [...byNode.values()].sort((a, b) => a.node.range[0] - b.node.range[0]);
+}
+
+/**
+ * `test` of what a call returns, from the declared signatures of the function or method it calls:
+ * when they all give the same answer and none returns a type that depends on the call (a type
+ * parameter, `this`), that is the answer for the resolved call too. Undefined when the callee is
+ * not found from declarations alone (see `declaredTypeOfReference`) or the signatures do not settle it.
+ */
+function declaredAnswer(services: ParserServicesWithTypeInformation, node: TSESTree.Node, test: (returned: ts.Type) => boolean): boolean | undefined {
+  const call = node.type === 'ChainExpression' ? node.expression : node;
+  if (call.type !== 'CallExpression' && call.type !== 'NewExpression') return undefined;
+  const checker = services.program.getTypeChecker();
+  const callee = call.callee;
+  let calleeType: ts.Type | undefined;
+  if (callee.type === 'Identifier') {
+    calleeType = declaredTypeOfReference(services, callee);
+  } else if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier' && call.type === 'CallExpression') {
+    const object = declaredTypeOfReference(services, callee.object);
+    const parts = object ? (object.isUnion() ? object.types : [object]).filter((part) => !(part.flags & (TS_NULLISH))) : [];
+    if (parts.length !== 1) return undefined;
+    const property = checker.getPropertyOfType(checker.getApparentType(parts[0]), callee.property.name);
+    calleeType = property ? checker.getTypeOfSymbol(property) : undefined;
+  }
+  if (!calleeType) return undefined;
+  const signatures = call.type === 'NewExpression' ? calleeType.getConstructSignatures() : calleeType.getCallSignatures();
+  let answer: boolean | undefined;
+  for (const signature of signatures) {
+    const returned = checker.getReturnTypeOfSignature(signature);
+    if (dependsOnCall(checker, returned)) return undefined;
+    const here = test(returned);
+    if (answer !== undefined && answer !== here) return undefined;
+    answer = here;
+  }
+  return answer;
+}
+
+/**
+ * A return type the call's arguments or receiver decide: a type parameter, `this`, an indexed or
+ * conditional type, or one made of them (`U[]` from `map`, `T | undefined`).
+ */
+function dependsOnCall(checker: ts.TypeChecker, type: ts.Type, depth = 0): boolean {
+  // Deeper than any return type written by hand: left to the call's resolution.
+  if (type.flags & TS_INSTANTIABLE || depth > 4) return true;
+  if (type.isUnion() || type.isIntersection()) return type.types.some((part) => dependsOnCall(checker, part, depth + 1));
+  const isReference = type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference;
+  return isReference ? checker.getTypeArguments(type as ts.TypeReference).some((argument) => dependsOnCall(checker, argument, depth + 1)) : false;
 }
 
 interface TypeTests {
@@ -199,6 +253,9 @@ function suggestionsFor(
   const returnsValue = findOwnNode(body, keys, (node) => node.type === 'ReturnStatement' && node.argument !== null);
   return returnsValue ? [] : ['returnPromise'];
 }
+
+const TS_NULLISH = ts.TypeFlags.Undefined | ts.TypeFlags.Null;
+const TS_INSTANTIABLE = ts.TypeFlags.Instantiable;
 
 /** Whether a value of this type can be awaited for a result: it has a callable `then` (as ts-api-utils' `isThenableType`). */
 function isThenableType(checker: ts.TypeChecker, type: ts.Type, node: ts.Node): boolean {

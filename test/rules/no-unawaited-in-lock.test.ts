@@ -159,7 +159,40 @@ export async function store(value: number) {
 }
 `;
 
+/** Overloads that disagree: only the resolved call says which one is made (here the one that returns a promise). */
+const overloaded = `${decls}
+declare function flush(done: () => void): void;
+declare function flush(): Promise<void>;
+export async function store() {
+  await mutex.runExclusive(async () => {
+    flush();
+  });
+}
+`;
+/** A method whose declaration says it returns a promise, and one that says it does not. */
+const declaredMethods = `${decls}
+interface Store { put(value: number): Promise<void>; get(): number }
+export async function store(value: number, target: Store) {
+  await mutex.runExclusive(async () => {
+    target.put(value);
+    target.get();
+  });
+}
+`;
+
 const invalid: Case[] = [
+  {
+    name: 'overloads that disagree are settled by the call made',
+    code: overloaded,
+    errors: [report(overloaded, 'unawaited', 'flush();', 'mutex.runExclusive', '`mutex`', { suggestions: awaitSuggested(overloaded, 'flush();') })],
+  },
+  {
+    name: 'a method declared to return a promise is reported, one declared to return a number is not',
+    code: declaredMethods,
+    errors: [
+      report(declaredMethods, 'unawaited', 'target.put(value)', 'mutex.runExclusive', '`mutex`', { suggestions: awaitSuggested(declaredMethods, 'target.put(value);') }),
+    ],
+  },
   {
     name: 'await-lock: a call between acquireAsync() and the release in finally',
     code: awaitLock,

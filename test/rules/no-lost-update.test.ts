@@ -2,6 +2,7 @@ import type { RaceRuleOptions } from '../../src/analysis/options';
 import rule from '../../rules/no-lost-update';
 import { expectReport, locate, type Sequence } from '../locate';
 import { createRuleTester } from '../rule-tester';
+import { lockCallbackInLoop } from './real-code';
 
 type Variant = '' | 'LockReleased' | 'ReadOutsideLock' | 'NotExclusive' | 'DifferentLocks';
 
@@ -501,35 +502,7 @@ export class Scheduler {
     },
     {
       name: 'the scheduler after its fix: a lock callback in a loop, where a const of the last pass held a read made under the lock (matrix-js-sdk, linted again after --fix)',
-      code: `${decls}
-import { Mutex } from 'async-mutex';
-interface Action { ts: number; type: string }
-type Update = { replace: Action[] } | { insert: Action[] } | Record<string, never>;
-export class Scheduler {
-  private readonly actionsMutex = new Mutex();
-  private actions: Action[] = [];
-  private woken: Update | undefined;
-  constructor(private readonly handle: (type: string) => Promise<Update>) {}
-  async run(): Promise<void> {
-    while (this.actions.length > 0) {
-      this.actions.sort((a, b) => a.ts - b.ts);
-      await this.actionsMutex.runExclusive(async () => {
-        const next = this.actions[0];
-        let result: Update = {};
-        if (!this.woken) {
-          result = await this.handle(next.type);
-        }
-        this.actions.splice(0, 1);
-        const update = this.woken ?? result;
-        if ('replace' in update) {
-          this.actions = update.replace;
-        } else if ('insert' in update) {
-          this.actions.push(...update.insert);
-        }
-      });
-    }
-  }
-}`,
+      code: lockCallbackInLoop,
     },
     // --- end of bench false positives ---
   ],

@@ -1650,6 +1650,55 @@ export class Poll {
     ],
   },
   {
+    name: "no fix: a read after an assignment made on one path only may still rely on narrowing made before the section",
+    filename: 'file.ts',
+    code: `interface Session { token?: string; hits: number }
+declare function save(): Promise<void>;
+
+export async function touch(session: Session, renew: boolean): Promise<void> {
+  session.token ??= 'anonymous';
+  const seen = session.hits;
+  await save();
+  if (renew) session.token = 'renewed';
+  session.hits = seen + session.token.length;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [] }],
+  },
+  {
+    name: "a read after an assignment every path makes has that assignment's type: the wrap is offered",
+    filename: 'file.ts',
+    code: `interface Session { token?: string; hits: number }
+declare function save(): Promise<void>;
+
+export async function touch(session: Session): Promise<void> {
+  session.token ??= 'anonymous';
+  const seen = session.hits;
+  await save();
+  session.token = 'renewed';
+  session.hits = seen + session.token.length;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+const sessionMutex = new Mutex();
+interface Session { token?: string; hits: number }
+declare function save(): Promise<void>;
+
+export async function touch(session: Session): Promise<void> {
+  session.token ??= 'anonymous';
+  await sessionMutex.runExclusive(async () => {
+    const seen = session.hits;
+    await save();
+    session.token = 'renewed';
+    session.hits = seen + session.token.length;
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":6,"lastLine":9,"mutex":"sessionMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
     name: "a comment after the last statement stays inside the wrap",
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

@@ -297,8 +297,8 @@ function computeNarrowingLoss(
   // What code before the section may have narrowed: what it tests and what it assigns.
   const narrowedBefore = (text: string) => (narrowedFrom.get(text) ?? Infinity) < first;
   const written = new Set<string>();
-  /** Per text assigned in the section, its first assignment (the write happens at its end). */
-  const firstWrites = new Map<string, TSESTree.AssignmentExpression>();
+  /** Per text assigned in the section, its assignments in source order. */
+  const writes = new Map<string, TSESTree.AssignmentExpression[]>();
   const tested = new Set<string>();
   const readsInSection: Array<{ node: TSESTree.Node; text: string }> = [];
   for (const statement of section.statements) {
@@ -308,7 +308,9 @@ function computeNarrowingLoss(
       if (node.type === 'AssignmentExpression') {
         const target = sourceCode.getText(node.left);
         written.add(target);
-        if (!firstWrites.has(target)) firstWrites.set(target, node);
+        const list = writes.get(target);
+        if (list) list.push(node);
+        else writes.set(target, [node]);
         // A variable declared before without a value and assigned here is not definitely assigned after.
         if (node.left.type === 'Identifier') {
           const variable = variableOf(node.left);
@@ -321,9 +323,11 @@ function computeNarrowingLoss(
     });
   }
   const loss: NarrowingLoss = { after: false, inside: false };
-  // A read after the section's own assignment has that assignment's type; one before it (its own
-  // right side: `ctx.token = await renew(ctx.token)`) still has the type narrowed before the section.
-  const assignedBefore = (node: TSESTree.Node, text: string) => (firstWrites.get(text)?.range[1] ?? Infinity) <= node.range[0];
+  // A read that every path reaches through one of the section's own assignments has that
+  // assignment's type; any other (the assignment's own right side, `ctx.token = await
+  // renew(ctx.token)`, or a read after `if (c) ctx.token = …`) may still have the type narrowed
+  // before the section.
+  const assignedBefore = (node: TSESTree.Node, text: string) => (writes.get(text) ?? []).some((write) => dominates(write, node));
   for (const { node, text } of readsInSection) {
     if (narrowedBefore(text) && !tested.has(text) && !assignedBefore(node, text) && !keepsNarrowing(node) && narrowed(node)) {
       loss.inside = true;
@@ -375,7 +379,7 @@ function computeNarrowingLoss(
       // after it has the type made before the section (`let done = false` stays `false`), or made
       // in it (`this.conn = new Conn()`), neither of which holds. Only a declared type that no
       // assignment narrows is safe, and then only a test in the section could narrow the read.
-      const target = firstWrites.get(text);
+      const target = writes.get(text)?.[0];
       const declared = target ? declaredTypeOfReference(services, target.left) : undefined;
       if (!declared) {
         if (narrowedAfter(text)) loss.after = true;
@@ -390,6 +394,20 @@ function computeNarrowingLoss(
     if (narrowedAfter(text)) loss.after = true;
   }
   return loss;
+}
+
+/**
+ * Whether an assignment made as a statement of its own runs before `read` on every path to it: the
+ * read is in a later statement of the same statement list (not in a function of its own).
+ */
+function dominates(write: TSESTree.AssignmentExpression, read: TSESTree.Node): boolean {
+  const statement = write.parent;
+  if (statement.type !== 'ExpressionStatement') return false;
+  for (let node: TSESTree.Node | undefined = read; node; node = node.parent) {
+    if (node.parent === statement.parent) return node.range[0] >= statement.range[1];
+    if (/Function/.test(node.type)) return false;
+  }
+  return false;
 }
 
 /**

@@ -118,17 +118,7 @@ function declaredAnswer(services: ParserServicesWithTypeInformation, node: TSEST
   const call = node.type === 'ChainExpression' ? node.expression : node;
   if (call.type !== 'CallExpression' && call.type !== 'NewExpression') return undefined;
   const checker = services.program.getTypeChecker();
-  const callee = call.callee;
-  let calleeType: ts.Type | undefined;
-  if (callee.type === 'Identifier') {
-    calleeType = declaredTypeOfReference(services, callee);
-  } else if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier' && call.type === 'CallExpression') {
-    const object = declaredTypeOfReference(services, callee.object);
-    const parts = object ? (object.isUnion() ? object.types : [object]).filter((part) => !(part.flags & (TS_NULLISH))) : [];
-    if (parts.length !== 1) return undefined;
-    const property = checker.getPropertyOfType(checker.getApparentType(parts[0]), callee.property.name);
-    calleeType = property ? checker.getTypeOfSymbol(property) : undefined;
-  }
+  const calleeType = declaredTypeOfReference(services, call.callee);
   if (!calleeType) return undefined;
   const signatures = call.type === 'NewExpression' ? calleeType.getConstructSignatures() : calleeType.getCallSignatures();
   let answer: boolean | undefined;
@@ -148,7 +138,7 @@ function declaredAnswer(services: ParserServicesWithTypeInformation, node: TSEST
  */
 function dependsOnCall(checker: ts.TypeChecker, type: ts.Type, depth = 0): boolean {
   // Deeper than any return type written by hand: left to the call's resolution.
-  if (type.flags & TS_INSTANTIABLE || depth > 4) return true;
+  if (type.flags & ts.TypeFlags.Instantiable || depth > 4) return true;
   if (type.isUnion() || type.isIntersection()) return type.types.some((part) => dependsOnCall(checker, part, depth + 1));
   const isReference = type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference;
   return isReference ? checker.getTypeArguments(type as ts.TypeReference).some((argument) => dependsOnCall(checker, argument, depth + 1)) : false;
@@ -253,9 +243,6 @@ function suggestionsFor(
   const returnsValue = findOwnNode(body, keys, (node) => node.type === 'ReturnStatement' && node.argument !== null);
   return returnsValue ? [] : ['returnPromise'];
 }
-
-const TS_NULLISH = ts.TypeFlags.Undefined | ts.TypeFlags.Null;
-const TS_INSTANTIABLE = ts.TypeFlags.Instantiable;
 
 /** Whether a value of this type can be awaited for a result: it has a callable `then` (as ts-api-utils' `isThenableType`). */
 function isThenableType(checker: ts.TypeChecker, type: ts.Type, node: ts.Node): boolean {

@@ -109,6 +109,228 @@ export function declaredTypeOfReference(services: ParserServicesWithTypeInformat
   return declaredTypeOf(services, services.program.getTypeChecker(), node);
 }
 
+/**
+ * What each declared signature of the function or method a call calls returns, read without
+ * resolving the call; undefined when the callee is not found from declarations alone or a return
+ * type depends on the call (a type parameter, `this`, an indexed or conditional type, or one made of
+ * them: `U[]` from `map`), so that only the resolved call can tell.
+ *
+ * A method of a class or interface is read from the members its declarations declare, as written
+ * (`reEmit` of `TypedReEmitter<E, M>`, with the class's type parameters in it): building the
+ * receiver's type would make the checker check a field's initializer (`new TypedReEmitter<…>(this)`
+ * is checked against the constructor's parameters: 36 ms in matrix-js-sdk's client) or resolve every
+ * member of the class and its bases. A return type that mentions the class's type parameters depends
+ * on the call by the rule above, so the shortcut answers only what every instantiation answers.
+ */
+export function declaredReturnTypes(
+  services: ParserServicesWithTypeInformation,
+  call: TSESTree.CallExpression | TSESTree.NewExpression,
+): Array<ts.Type | typeof PLAIN_INSTANCE> | undefined {
+  return returnTypesOf(services, services.program.getTypeChecker(), call, 0);
+}
+
+/**
+ * What a method declared to return `this` returns when called on an instance of a class whose
+ * `extends` chain is known and declares no `then` (an event emitter's `on`): no thenable, no array.
+ * Building that class's type to say so would resolve all its members and its bases' (50 ms for
+ * matrix-js-sdk's client).
+ */
+export const PLAIN_INSTANCE = Symbol('an instance of a class that declares no `then`');
+
+/** How many declarations deep `returnTypesOf` follows locals initialised with calls (`a = f(); b = a.g(); b.h()`). */
+const MAX_DEPTH = 3;
+
+function returnTypesOf(
+  services: ParserServicesWithTypeInformation,
+  checker: ts.TypeChecker,
+  call: TSESTree.CallExpression | TSESTree.NewExpression,
+  depth: number,
+): Array<ts.Type | typeof PLAIN_INSTANCE> | undefined {
+  const callee = declaredCalleeType(services, checker, call.callee, depth);
+  if (!callee) return undefined;
+  const signatures = call.type === 'NewExpression' ? callee.type.getConstructSignatures() : callee.type.getCallSignatures();
+  if (signatures.length === 0) return undefined;
+  const returned: Array<ts.Type | typeof PLAIN_INSTANCE> = [];
+  for (const signature of signatures) {
+    const type = checker.getReturnTypeOfSignature(signature);
+    // The `this` type is a type parameter named by its class.
+    const isThis = type.flags & ts.TypeFlags.TypeParameter && type.symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface);
+    const owner = callee.owner;
+    if (isThis && owner && owner.flags & ts.SymbolFlags.Class && declaredMember(checker, owner, THEN) === null) returned.push(PLAIN_INSTANCE);
+    else if (dependsOnCall(checker, type)) return undefined;
+    else returned.push(type);
+  }
+  return returned;
+}
+
+const THEN = ts.escapeLeadingUnderscores('then');
+
+/** The type of what a call calls, and for a method of a class or interface, which one its receiver is an instance of. */
+function declaredCalleeType(
+  services: ParserServicesWithTypeInformation,
+  checker: ts.TypeChecker,
+  callee: TSESTree.Node,
+  depth: number,
+): { type: ts.Type; owner?: ts.Symbol } | undefined {
+  if (callee.type === 'MemberExpression' && !callee.computed && callee.property.type === 'Identifier') {
+    const owner = instanceClassOf(services, checker, callee.object, depth);
+    if (owner) {
+      const member = declaredMember(checker, owner, ts.escapeLeadingUnderscores(callee.property.name)) ?? checker.getPropertyOfType(checker.getDeclaredTypeOfSymbol(owner), callee.property.name);
+      // Type parameters share the members table; an accessor's type is its getter's.
+      return member && member.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Property) ? { type: checker.getTypeOfSymbol(member), owner } : undefined;
+    }
+  }
+  const type = declaredTypeOf(services, checker, callee);
+  return type && { type };
+}
+
+/**
+ * The member `name` of a class's or interface's instances as its declarations declare it, or as
+ * the classes and interfaces up its `extends` clauses do (`this.on(…)` in a class extending an
+ * event emitter), read from the symbol tables the binder built, without resolving any type's
+ * members. Null when none of them declares it (of the instance's members, only `Object`'s remain);
+ * undefined where the declarations do not settle it: an `extends` that is no name (a mixin call),
+ * or two bases that both declare it.
+ */
+function declaredMember(checker: ts.TypeChecker, owner: ts.Symbol, name: ts.__String, depth = 0): ts.Symbol | null | undefined {
+  const own = owner.members?.get(name);
+  if (own) return own;
+  if (depth > 10) return undefined;
+  let found: ts.Symbol | null = null;
+  for (const declaration of owner.declarations ?? []) {
+    // A namespace merged in declares no instance member.
+    if (ts.isModuleDeclaration(declaration)) continue;
+    if (!ts.isClassLike(declaration) && !ts.isInterfaceDeclaration(declaration)) return undefined;
+    for (const clause of declaration.heritageClauses ?? []) {
+      if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
+      for (const { expression } of clause.types) {
+        const named = ts.isIdentifier(expression) ? expression : ts.isPropertyAccessExpression(expression) ? expression.name : undefined;
+        const base = named && symbolBehind(checker, named);
+        if (!base || !(base.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface))) return undefined;
+        const inherited = declaredMember(checker, base, name, depth + 1);
+        if (inherited === undefined || (inherited && found && inherited !== found)) return undefined;
+        found ??= inherited;
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * The class or interface whose instance an expression is, by declarations: `this` in an instance
+ * member; a variable or field of a class or interface type. For one written without a type (in
+ * TypeScript, where no JSDoc can say otherwise), from its initializer without checking it: `new C(…)`
+ * of a class `C`; in this file, a call (or an awaited call) whose callee's one declared signature
+ * settles what it returns (`const crypto = await initCrypto(…)`: checking that initializer would
+ * resolve the call, its arguments and what the callee's body returns).
+ */
+function instanceClassOf(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, node: TSESTree.Node, depth: number): ts.Symbol | undefined {
+  if (node.type === 'ThisExpression') {
+    const member = enclosingClassMember(node);
+    if (!member?.cls.id || member.isStatic) return undefined;
+    return checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(member.cls.id));
+  }
+  if (node.type === 'ChainExpression' || node.type === 'TSNonNullExpression') return instanceClassOf(services, checker, node.expression, depth);
+  // An element of arrays or tuples (`this.timelineSets[0]` of `[] | [TimelineSet, TimelineSet]`).
+  if (node.type === 'MemberExpression' && node.computed) {
+    const container = declaredTypeOf(services, checker, node.object);
+    const index = node.property.type === 'Literal' && typeof node.property.value === 'number' ? node.property.value : undefined;
+    const elements = container ? typeParts(container).map((part) => elementType(checker, part, index)) : [];
+    const classes = new Set<ts.Symbol | undefined>();
+    for (const element of elements) {
+      if (element === undefined) return undefined;
+      if (element !== null) classes.add(instanceClassOfType(element));
+    }
+    return classes.size === 1 ? [...classes][0] : undefined;
+  }
+  const symbol = declaredSymbolOf(services, checker, node);
+  if (!symbol) return undefined;
+  const declaration = symbol.valueDeclaration;
+  const init =
+    declaration &&
+    (ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) &&
+    !declaration.type &&
+    /\.[cm]?tsx?$/.test(declaration.getSourceFile().fileName)
+      ? declaration.initializer
+      : undefined;
+  if (init && ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
+    const constructed = symbolBehind(checker, init.expression);
+    if (constructed && constructed.flags & ts.SymbolFlags.Class) return constructed;
+  }
+  const called = init && depth < MAX_DEPTH ? calledType(services, checker, init, depth + 1) : undefined;
+  return instanceClassOfType(called ?? checker.getTypeOfSymbol(symbol));
+}
+
+/** What an initializer `f(…)` or `await f(…)` of this file holds, when the callee's one declared signature settles it. */
+function calledType(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, init: ts.Expression, depth: number): ts.Type | undefined {
+  const awaited = ts.isAwaitExpression(init);
+  const call = services.tsNodeToESTreeNodeMap.get(awaited ? init.expression : init) as TSESTree.Node | undefined;
+  if (call?.type !== 'CallExpression') return undefined;
+  const returned = returnTypesOf(services, checker, call, depth);
+  if (returned?.length !== 1 || returned[0] === PLAIN_INSTANCE) return undefined;
+  return awaited ? promisedType(services.program, checker, returned[0]) : returned[0];
+}
+
+/**
+ * `T` of the built-in `Promise<T>`, the one type whose awaited type is read here (anything else is
+ * left to the checker), when `T` is an instance of a class or interface that, with its bases,
+ * declares no `then` (awaiting a thenable would unwrap it further).
+ */
+function promisedType(program: ts.Program, checker: ts.TypeChecker, type: ts.Type): ts.Type | undefined {
+  if (!(type.flags & ts.TypeFlags.Object) || !((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference)) return undefined;
+  const reference = type as ts.TypeReference;
+  // A tuple's target has no symbol.
+  const promise = reference.target.symbol as ts.Symbol | undefined;
+  const builtIn = promise?.getName() === 'Promise' && promise.declarations?.every((declaration) => program.isSourceFileDefaultLibrary(declaration.getSourceFile()));
+  if (!builtIn) return undefined;
+  const [value] = checker.getTypeArguments(reference);
+  const valueClass = instanceClassOfType(value);
+  return valueClass && declaredMember(checker, valueClass, THEN) === null ? value : undefined;
+}
+
+/**
+ * The class or interface a type is an instance of: the class or interface type itself or a reference
+ * to it (`Queue<Job>`), less `undefined` and `null`; not the class's own type (`typeof Queue`, its
+ * static side).
+ */
+function instanceClassOfType(type: ts.Type): ts.Symbol | undefined {
+  const parts = typeParts(type);
+  if (parts.length !== 1 || !(parts[0].flags & ts.TypeFlags.Object)) return undefined;
+  const object = parts[0] as ts.ObjectType;
+  const target = object.objectFlags & ts.ObjectFlags.Reference ? (object as ts.TypeReference).target : object;
+  return target.objectFlags & ts.ObjectFlags.ClassOrInterface ? target.symbol : undefined;
+}
+
+/**
+ * The type of an array's elements, or of a tuple's element at a literal index (null where the tuple
+ * has none: its part of the union is `undefined`); undefined for anything else, or a tuple with a
+ * rest element.
+ */
+function elementType(checker: ts.TypeChecker, type: ts.Type, index: number | undefined): ts.Type | null | undefined {
+  if (checker.isArrayType(type)) return checker.getTypeArguments(type as ts.TypeReference)[0];
+  if (!checker.isTupleType(type) || index === undefined) return undefined;
+  const tuple = (type as ts.TypeReference).target as ts.TupleType;
+  if (tuple.elementFlags.some((flags) => flags & ts.ElementFlags.Variable)) return undefined;
+  return index < tuple.fixedLength ? checker.getTypeArguments(type as ts.TypeReference)[index] : null;
+}
+
+/** A type's parts other than `undefined` and `null`. */
+function typeParts(type: ts.Type): ts.Type[] {
+  return (type.isUnion() ? type.types : [type]).filter((part) => !(part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)));
+}
+
+/**
+ * A return type the call's arguments or receiver decide: a type parameter, `this`, an indexed or
+ * conditional type, or one made of them (`U[]` from `map`, `T | undefined`).
+ */
+function dependsOnCall(checker: ts.TypeChecker, type: ts.Type, depth = 0): boolean {
+  // Deeper than any return type written by hand: left to the call's resolution.
+  if (type.flags & ts.TypeFlags.Instantiable || depth > 4) return true;
+  if (type.isUnion() || type.isIntersection()) return type.types.some((part) => dependsOnCall(checker, part, depth + 1));
+  const isReference = type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference;
+  return isReference ? checker.getTypeArguments(type as ts.TypeReference).some((argument) => dependsOnCall(checker, argument, depth + 1)) : false;
+}
+
 function declaredTypeOf(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, node: TSESTree.Node): ts.Type | undefined {
   if (node.type === 'ThisExpression') return thisTypeOf(services, checker, node);
   const symbol = declaredSymbolOf(services, checker, node);

@@ -1,7 +1,7 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 
-import { declaredTypeOfReference } from './declared-types';
+import { declaredReturnTypes, PLAIN_INSTANCE } from './declared-types';
 import { acquireSectionOf, findReleaseCalls } from './lock-release';
 import type { LockSite, LockSites } from './lock-sites';
 import { findOwnNode, walkOwnCode } from './lock-sites';
@@ -109,39 +109,16 @@ export function unawaitedInSections(
 }
 
 /**
- * `test` of what a call returns, from the declared signatures of the function or method it calls:
- * when they all give the same answer and none returns a type that depends on the call (a type
- * parameter, `this`), that is the answer for the resolved call too. Undefined when the callee is
- * not found from declarations alone (see `declaredTypeOfReference`) or the signatures do not settle it.
+ * `test` of what a call returns, from the declared signatures of the function or method it calls
+ * (`declaredReturnTypes`): when they all give the same answer, that is the answer for the resolved
+ * call too. Undefined when they do not settle it.
  */
 function declaredAnswer(services: ParserServicesWithTypeInformation, node: TSESTree.Node, test: (returned: ts.Type) => boolean): boolean | undefined {
   const call = node.type === 'ChainExpression' ? node.expression : node;
   if (call.type !== 'CallExpression' && call.type !== 'NewExpression') return undefined;
-  const checker = services.program.getTypeChecker();
-  const calleeType = declaredTypeOfReference(services, call.callee);
-  if (!calleeType) return undefined;
-  const signatures = call.type === 'NewExpression' ? calleeType.getConstructSignatures() : calleeType.getCallSignatures();
-  let answer: boolean | undefined;
-  for (const signature of signatures) {
-    const returned = checker.getReturnTypeOfSignature(signature);
-    if (dependsOnCall(checker, returned)) return undefined;
-    const here = test(returned);
-    if (answer !== undefined && answer !== here) return undefined;
-    answer = here;
-  }
-  return answer;
-}
-
-/**
- * A return type the call's arguments or receiver decide: a type parameter, `this`, an indexed or
- * conditional type, or one made of them (`U[]` from `map`, `T | undefined`).
- */
-function dependsOnCall(checker: ts.TypeChecker, type: ts.Type, depth = 0): boolean {
-  // Deeper than any return type written by hand: left to the call's resolution.
-  if (type.flags & ts.TypeFlags.Instantiable || depth > 4) return true;
-  if (type.isUnion() || type.isIntersection()) return type.types.some((part) => dependsOnCall(checker, part, depth + 1));
-  const isReference = type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference;
-  return isReference ? checker.getTypeArguments(type as ts.TypeReference).some((argument) => dependsOnCall(checker, argument, depth + 1)) : false;
+  // An instance of a class that declares no `then` is neither a thenable nor an array.
+  const answers = new Set(declaredReturnTypes(services, call)?.map((returned) => (returned === PLAIN_INSTANCE ? false : test(returned))));
+  return answers.size === 1 ? [...answers][0] : undefined;
 }
 
 interface TypeTests {

@@ -180,6 +180,46 @@ export async function store(value: number, target: Store) {
 }
 `;
 
+/**
+ * Methods found from declarations without building the receiver's type: a field made with `new`
+ * of a generic class, a class's bases, locals made by calls, a tuple's element, methods declared to
+ * return `this`. The section makes the calls that return no promise (`this.on(…)` returns the
+ * emitter; `this.plain.get()` a number) and `reported`, which returns a promise, or a thenable, for
+ * the call made here.
+ */
+const declaredReceivers = (reported: string) => `${decls}
+class Emitter { on(name: string): this { return this; } }
+class Connection extends Emitter { close(): Promise<void> { return save(); } }
+class Client extends Connection {}
+class Chain { then(done: () => void): void { done(); } step(): this { return this; } }
+class Box<T> {
+  constructor(private readonly value: T) {}
+  get(): T { return this.value; }
+  flush(): Promise<void> { return save(); }
+  size(): number { return 1; }
+}
+declare function connect(): Promise<Client>;
+declare function open(): Client;
+export class Service extends Emitter {
+  private readonly box = new Box<Promise<void>>(save());
+  private readonly plain = new Box(1);
+  private readonly pair: [] | [Client, Client] = [];
+  private readonly chain = new Chain();
+  async run() {
+    await mutex.runExclusive(async () => {
+      const client = await connect();
+      const opened = open();
+      this.on('x');
+      this.plain.get();
+      this.plain.size();
+      client.on('y');
+      opened.on('z');
+      ${reported};
+    });
+  }
+}
+`;
+
 const invalid: Case[] = [
   {
     name: 'overloads that disagree are settled by the call made',
@@ -193,6 +233,11 @@ const invalid: Case[] = [
       report(declaredMethods, 'unawaited', 'target.put(value)', 'mutex.runExclusive', '`mutex`', { suggestions: awaitSuggested(declaredMethods, 'target.put(value);') }),
     ],
   },
+  ...['this.box.get()', 'this.box.flush()', 'client.close()', 'opened.close()', 'this.pair[0]?.close()', 'this.chain.step()'].map((call) => ({
+    name: `found from declarations, and a promise or a thenable: ${call}`,
+    code: declaredReceivers(call),
+    errors: [report(declaredReceivers(call), 'unawaited', call, 'mutex.runExclusive', '`mutex`', { suggestions: awaitSuggested(declaredReceivers(call), `${call};`) })],
+  })),
   {
     name: 'await-lock: a call between acquireAsync() and the release in finally',
     code: awaitLock,

@@ -4,6 +4,7 @@ import ts from 'typescript';
 
 import type { RaceAnalysis } from '../analyze';
 import type { RaceFinding } from '../dataflow';
+import { declaredReturnTypes, PLAIN_INSTANCE } from '../declared-types';
 import { walk } from '../walk';
 import { beyondFlowAnalysis } from './narrowing';
 
@@ -63,7 +64,9 @@ export function planMemoizeFix(
   if (typescript) {
     const checker = analysis.services.program.getTypeChecker();
     const tsCall = analysis.services.esTreeNodeToTSNodeMap.get(call);
-    const type = checker.getTypeAtLocation(tsCall);
+    // The callee's one declared return type when it settles it (see `declaredReturnTypes`); else the resolved call's.
+    const declared = declaredReturnTypes(analysis.services, call);
+    const type = declared?.length === 1 && declared[0] !== PLAIN_INSTANCE ? declared[0] : checker.getTypeAtLocation(tsCall);
     if (!(type.getSymbol()?.getName() === 'Promise')) return undefined;
     typeText = checker.typeToString(type, tsCall, ts.TypeFormatFlags.NoTruncation);
     // A type the file cannot name (an inline import, an anonymous or truncated type) is not written out.

@@ -257,9 +257,18 @@ function instanceClassOf(services: ParserServicesWithTypeInformation, checker: t
     const constructed = symbolBehind(checker, init.expression);
     if (constructed && constructed.flags & ts.SymbolFlags.Class) return constructed;
   }
-  const called = init && depth < MAX_DEPTH ? calledType(services, checker, init, depth + 1) : undefined;
-  return instanceClassOfType(called ?? checker.getTypeOfSymbol(symbol));
+  if (init && depth < MAX_DEPTH) {
+    // `const topology = this.topology`: the class of what it reads (asking the local's type would
+    // analyse the function's control flow up to its declaration, to narrow `this.topology`).
+    const read = services.tsNodeToESTreeNodeMap.get(init) as TSESTree.Node | undefined;
+    if (read && REFERENCES.has(read.type)) return instanceClassOf(services, checker, read, depth + 1);
+    const called = calledType(services, checker, init, depth + 1);
+    if (called) return instanceClassOfType(called);
+  }
+  return instanceClassOfType(checker.getTypeOfSymbol(symbol));
 }
+
+const REFERENCES: ReadonlySet<string> = new Set(['Identifier', 'MemberExpression', 'ThisExpression', 'TSNonNullExpression', 'ChainExpression']);
 
 /** What an initializer `f(…)` or `await f(…)` of this file holds, when the callee's one declared signature settles it. */
 function calledType(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, init: ts.Expression, depth: number): ts.Type | undefined {

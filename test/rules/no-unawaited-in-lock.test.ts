@@ -182,8 +182,8 @@ export async function store(value: number, target: Store) {
 
 /**
  * Methods found from declarations without building the receiver's type: a field made with `new`
- * of a generic class, a class's bases, locals made by calls, a tuple's element, methods declared to
- * return `this`. The section makes the calls that return no promise (`this.on(…)` returns the
+ * of a generic class, a class's bases, locals made by calls or copied from a field, a tuple's
+ * element, methods declared to return `this`. The section makes the calls that return no promise (`this.on(…)` returns the
  * emitter; `this.plain.get()` a number) and `reported`, which returns a promise, or a thenable, for
  * the call made here.
  */
@@ -209,6 +209,7 @@ export class Service extends Emitter {
     await mutex.runExclusive(async () => {
       const client = await connect();
       const opened = open();
+      const held = this.box;
       this.on('x');
       this.plain.get();
       this.plain.size();
@@ -233,7 +234,7 @@ const invalid: Case[] = [
       report(declaredMethods, 'unawaited', 'target.put(value)', 'mutex.runExclusive', '`mutex`', { suggestions: awaitSuggested(declaredMethods, 'target.put(value);') }),
     ],
   },
-  ...['this.box.get()', 'this.box.flush()', 'client.close()', 'opened.close()', 'this.pair[0]?.close()', 'this.chain.step()'].map((call) => ({
+  ...['this.box.get()', 'this.box.flush()', 'client.close()', 'opened.close()', 'this.pair[0]?.close()', 'this.chain.step()', 'held.flush()'].map((call) => ({
     name: `found from declarations, and a promise or a thenable: ${call}`,
     code: declaredReceivers(call),
     errors: [report(declaredReceivers(call), 'unawaited', call, 'mutex.runExclusive', '`mutex`', { suggestions: awaitSuggested(declaredReceivers(call), `${call};`) })],

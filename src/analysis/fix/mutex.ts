@@ -3,8 +3,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import type { StatePath } from '../access-paths';
 import type { CallUnderLock, GuardedUpdate, RaceFinding } from '../dataflow';
 import type { SharedStateResolver } from '../shared-state';
-import type { FunctionNode } from '../suspensions';
-import { walkFile } from '../walk';
+import { type FunctionNode, isFunctionNode } from '../suspensions';
 import { headInsertion } from './imports';
 
 /** The mutex a fix takes: its expression, and the declaration to add when it is new. */
@@ -60,20 +59,33 @@ class CallGraph {
   private readonly mentions = new Map<string, Set<string>>();
 
   constructor(sourceCode: Readonly<TSESLint.SourceCode>) {
-    walkFile(sourceCode, (node) => {
-      if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
-        const name = unitName(node);
-        if (name) this.bodies.set(name, [...(this.bodies.get(name) ?? []), sourceCode.getText(node.body)]);
-      }
-      return undefined;
-    });
-    for (const [name, bodies] of this.bodies) this.mentions.set(name, this.namesIn(bodies.join('\n')));
+    // Every function has a scope of its own: the scopes list the file's functions without walking its nodes.
+    for (const scope of sourceCode.scopeManager?.scopes ?? []) {
+      // (Declared functions, overload signatures and abstract methods have a scope but no body.)
+      const fn = scope.block;
+      if (scope.type !== 'function' || !isFunctionNode(fn)) continue;
+      const name = unitName(fn);
+      if (!name) continue;
+      const bodies = this.bodies.get(name);
+      if (bodies) bodies.push(sourceCode.getText(fn.body));
+      else this.bodies.set(name, [sourceCode.getText(fn.body)]);
+    }
   }
 
   namesIn(text: string): Set<string> {
     const names = new Set<string>();
     for (const word of text.match(/[A-Za-z_$][\w$]*/g) ?? []) if (this.bodies.has(word)) names.add(word);
     return names;
+  }
+
+  /** The named functions a function's bodies mention, found when first asked. */
+  private mentionsOf(name: string): Set<string> {
+    let mentioned = this.mentions.get(name);
+    if (!mentioned) {
+      mentioned = this.namesIn((this.bodies.get(name) ?? []).join('\n'));
+      this.mentions.set(name, mentioned);
+    }
+    return mentioned;
   }
 
   /** The functions reachable from some code, a few calls deep. */
@@ -85,7 +97,7 @@ class CallGraph {
       for (const name of frontier) {
         if (found.has(name)) continue;
         found.add(name);
-        next.push(...(this.mentions.get(name) ?? []));
+        next.push(...this.mentionsOf(name));
       }
       frontier = next;
     }

@@ -609,6 +609,130 @@ export async function getToken(): Promise<string> {
     ],
   },
   {
+    name: 'the in-flight promise of a generic call is typed as the call resolves, not as the callee is declared',
+    filename: 'file.ts',
+    code: `interface Profile {
+  name: string;
+}
+declare function fetchOne<T>(key: string): Promise<T>;
+let profile: Profile | undefined;
+
+export async function getProfile(): Promise<Profile> {
+  if (!profile) {
+    profile = await fetchOne<Profile>('profile');
+  }
+  return profile;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+interface Profile {
+  name: string;
+}
+declare function fetchOne<T>(key: string): Promise<T>;
+let profile: Profile | undefined;
+const profileMutex = new Mutex();
+
+export async function getProfile(): Promise<Profile> {
+  return await profileMutex.runExclusive(async () => {
+    if (!profile) {
+      profile = await fetchOne<Profile>('profile');
+    }
+    return profile;
+  });
+}
+`,
+    errors: [
+      {
+        rule: 'no-stale-check',
+        messageId: 'staleCheck',
+        line: 9,
+        column: 5,
+        suggestions: [
+          { messageId: 'wrapInMutex', data: { firstLine: 8, lastLine: 11, mutex: 'profileMutex' }, output: SAME_AS_FIX },
+          {
+            messageId: 'memoizeInFlight',
+            data: { call: "fetchOne<Profile>('profile')", holder: 'profileLoading' },
+            output: `interface Profile {
+  name: string;
+}
+declare function fetchOne<T>(key: string): Promise<T>;
+let profile: Profile | undefined;
+let profileLoading: Promise<Profile> | undefined;
+
+export async function getProfile(): Promise<Profile> {
+  if (!profile) {
+    try {
+      profile = await (profileLoading ??= fetchOne<Profile>('profile'));
+    } finally {
+      profileLoading = undefined;
+    }
+  }
+  return profile;
+}
+`,
+          },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'overloads that all return the same promise type: the in-flight promise has that type',
+    filename: 'file.ts',
+    code: `declare function load(key: 'config'): Promise<number>;
+declare function load(key: string): Promise<number>;
+let limit: number | undefined;
+
+export async function getLimit(): Promise<number> {
+  limit ??= await load('config');
+  return limit;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function load(key: 'config'): Promise<number>;
+declare function load(key: string): Promise<number>;
+let limit: number | undefined;
+const limitMutex = new Mutex();
+
+export async function getLimit(): Promise<number> {
+  return await limitMutex.runExclusive(async () => {
+    limit ??= await load('config');
+    return limit;
+  });
+}
+`,
+    errors: [
+      {
+        rule: 'no-stale-check',
+        messageId: 'staleCheck',
+        line: 6,
+        column: 3,
+        suggestions: [
+          { messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 7, mutex: 'limitMutex' }, output: SAME_AS_FIX },
+          {
+            messageId: 'memoizeInFlight',
+            data: { call: "load('config')", holder: 'limitLoading' },
+            output: `declare function load(key: 'config'): Promise<number>;
+declare function load(key: string): Promise<number>;
+let limit: number | undefined;
+let limitLoading: Promise<number> | undefined;
+
+export async function getLimit(): Promise<number> {
+  try {
+    limit ??= await (limitLoading ??= load('config'));
+  } finally {
+    limitLoading = undefined;
+  }
+  return limit;
+}
+`,
+          },
+        ],
+      },
+    ],
+  },
+  {
     name: 'lazy initialisation of a field with ??=: the in-flight promise goes in a field beside it',
     filename: 'file.ts',
     code: `interface Connection {

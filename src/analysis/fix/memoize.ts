@@ -64,9 +64,11 @@ export function planMemoizeFix(
   if (typescript) {
     const checker = analysis.services.program.getTypeChecker();
     const tsCall = analysis.services.esTreeNodeToTSNodeMap.get(call);
-    // The callee's one declared return type when it settles it (see `declaredReturnTypes`); else the resolved call's.
-    const declared = declaredReturnTypes(analysis.services, call);
-    const type = declared?.length === 1 && declared[0] !== PLAIN_INSTANCE ? declared[0] : checker.getTypeAtLocation(tsCall);
+    // The return type every declared signature of the callee gives, when they settle it (see
+    // `declaredReturnTypes`; overloads that all return `Promise<Uint8Array>`); else the resolved call's.
+    const declared = declaredReturnTypes(analysis.services, call) ?? [];
+    const settled = declared.length > 0 && declared.every((returned) => returned === declared[0]) ? declared[0] : undefined;
+    const type = settled && settled !== PLAIN_INSTANCE ? settled : checker.getTypeAtLocation(tsCall);
     if (!(type.getSymbol()?.getName() === 'Promise')) return undefined;
     typeText = checker.typeToString(type, tsCall, ts.TypeFormatFlags.NoTruncation);
     // A type the file cannot name (an inline import, an anonymous or truncated type) is not written out.

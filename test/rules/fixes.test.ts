@@ -516,6 +516,70 @@ export async function withdraw(amount: number) {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 19, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":17,"lastLine":19,"mutex":"balanceLock"}, output: SAME_AS_FIX }] }],
   },
   {
+    name: 'the lines of a multi-line template literal are not re-indented by the wrap',
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+
+let journal = '';
+
+export async function append(entry: string) {
+  const before = journal;
+  await save(entry);
+  journal = \`\${before}
+\${entry}\`;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(value?: unknown): Promise<void>;
+
+let journal = '';
+const journalMutex = new Mutex();
+
+export async function append(entry: string) {
+  await journalMutex.runExclusive(async () => {
+    const before = journal;
+    await save(entry);
+    journal = \`\${before}
+\${entry}\`;
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 8, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 9, mutex: 'journalMutex' }, output: SAME_AS_FIX }] }],
+  },
+  {
+    name: 'a string continued on the next line, and no template literal: its next line is not re-indented either',
+    filename: 'file.ts',
+    code: `declare function save(value?: unknown): Promise<void>;
+
+let journal = '';
+
+export async function append(entry: string) {
+  const before = journal;
+  await save(entry);
+  journal = before + entry + '\\
+';
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(value?: unknown): Promise<void>;
+
+let journal = '';
+const journalMutex = new Mutex();
+
+export async function append(entry: string) {
+  await journalMutex.runExclusive(async () => {
+    const before = journal;
+    await save(entry);
+    journal = before + entry + '\\
+';
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 8, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 9, mutex: 'journalMutex' }, output: SAME_AS_FIX }] }],
+  },
+  {
     name: "a name already taken gets a suffix",
     filename: 'file.ts',
     code: `declare function save(value?: unknown): Promise<void>;

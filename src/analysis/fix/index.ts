@@ -26,22 +26,25 @@ export interface RaceFix {
   apply: (fixer: TSESLint.RuleFixer) => TSESLint.RuleFix[];
 }
 
-const resolvable = new WeakMap<ts.Program, Map<string, boolean>>();
+const resolvable = new WeakMap<ts.Program, { byFolder: Map<string, boolean>; cache: ts.ModuleResolutionCache }>();
 
 /** Asks the checker's module resolution whether `async-mutex` can be imported from this file. */
 function resolvesAsyncMutex(services: ParserServicesWithTypeInformation, filename: string): boolean {
-  let byFile = resolvable.get(services.program);
-  if (!byFile) {
-    byFile = new Map();
-    resolvable.set(services.program, byFile);
+  const options = services.program.getCompilerOptions();
+  let resolution = resolvable.get(services.program);
+  if (!resolution) {
+    // The cache shares what was looked up in common parent folders between the folders asked.
+    const canonical = (name: string) => (ts.sys.useCaseSensitiveFileNames ? name : name.toLowerCase());
+    resolution = { byFolder: new Map(), cache: ts.createModuleResolutionCache(services.program.getCurrentDirectory(), canonical, options) };
+    resolvable.set(services.program, resolution);
   }
   // Resolution from a file depends only on its folder (and the program's options).
   const folder = path.dirname(filename);
-  let answer = byFile.get(folder);
+  let answer = resolution.byFolder.get(folder);
   if (answer === undefined) {
-    const resolved = ts.resolveModuleName('async-mutex', filename, services.program.getCompilerOptions(), ts.sys);
+    const resolved = ts.resolveModuleName('async-mutex', filename, options, ts.sys, resolution.cache);
     answer = resolved.resolvedModule !== undefined;
-    byFile.set(folder, answer);
+    resolution.byFolder.set(folder, answer);
   }
   return answer;
 }
@@ -61,6 +64,10 @@ function indentStep(sourceCode: Readonly<TSESLint.SourceCode>, section: Critical
 
 /** Ranges of multi-line template literals: their lines must not be re-indented. */
 function templateRanges(sourceCode: Readonly<TSESLint.SourceCode>, section: CriticalSection): Array<[number, number]> {
+  // Without a backquote or a line continuation in its text, the section has no such literal, and
+  // its tokens need not be listed (a section can be most of a long function).
+  const text = sourceCode.text.slice(section.statements[0].range[0], section.statements.at(-1)?.range[1]);
+  if (!text.includes('`') && !/\\\r?\n/.test(text)) return [];
   // Only the section's own tokens, not the file's.
   return section.statements
     .flatMap((statement) => sourceCode.getTokens(statement))

@@ -329,7 +329,26 @@ function instanceClassOf(services: ParserServicesWithTypeInformation, checker: t
     const called = calledType(services, checker, init, depth + 1);
     if (called) return instanceClassOfType(called);
   }
-  return instanceClassOfType(checker.getTypeOfSymbol(symbol));
+  const destructured = declaration && depth < MAX_DEPTH ? destructuredType(services, checker, declaration, depth + 1) : undefined;
+  return instanceClassOfType(destructured ?? checker.getTypeOfSymbol(symbol));
+}
+
+/**
+ * `const { events } = filter(…)` (or awaited) without a type or a default: the type the callee's
+ * declared return type gives that property, read as for a call (see `calledType`).
+ */
+function destructuredType(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, declaration: ts.Declaration, depth: number): ts.Type | undefined {
+  if (!ts.isBindingElement(declaration) || declaration.dotDotDotToken || declaration.initializer || !ts.isIdentifier(declaration.name)) return undefined;
+  const pattern = declaration.parent;
+  const variable = pattern.parent;
+  if (!ts.isObjectBindingPattern(pattern) || !ts.isVariableDeclaration(variable) || variable.type || !variable.initializer) return undefined;
+  if (!/\.[cm]?tsx?$/.test(declaration.getSourceFile().fileName)) return undefined;
+  const property = declaration.propertyName ?? declaration.name;
+  if (!ts.isIdentifier(property)) return undefined;
+  const whole = calledType(services, checker, variable.initializer, depth);
+  const parts = whole ? typeParts(whole) : [];
+  const member = parts.length === 1 ? checker.getPropertyOfType(parts[0], property.text) : undefined;
+  return member && checker.getTypeOfSymbol(member);
 }
 
 const REFERENCES: ReadonlySet<string> = new Set(['Identifier', 'MemberExpression', 'ThisExpression', 'TSNonNullExpression', 'ChainExpression']);

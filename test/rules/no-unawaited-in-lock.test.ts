@@ -181,11 +181,11 @@ export async function store(value: number, target: Store) {
 `;
 
 /**
- * Methods found from declarations without building the receiver's type: a field made with `new`
- * of a generic class, a class's bases, locals made by calls or copied from a field, a tuple's
- * element, methods declared to return `this`. The section makes the calls that return no promise (`this.on(…)` returns the
- * emitter; `this.plain.get()` a number) and `reported`, which returns a promise, or a thenable, for
- * the call made here.
+ * Methods found from declarations without building the receiver's type: a field made with `new` of
+ * a generic class, a class's bases, locals made by calls (or destructured from what one returns) or
+ * copied from a field, a tuple's element, methods declared to return `this`. The section makes the
+ * calls that return no promise (`this.on(…)` returns the emitter; `this.plain.get()` a number) and
+ * `reported`, which returns a promise, or a thenable, for the call made here.
  */
 const declaredReceivers = (reported: string) => `${decls}
 class Emitter { on(name: string): this { return this; } }
@@ -200,6 +200,7 @@ class Box<T> {
 }
 declare function connect(): Promise<Client>;
 declare function open(): Client;
+declare function openBoth(): Promise<{ main: Client; spare: Emitter }>;
 export class Service extends Emitter {
   private readonly box = new Box<Promise<void>>(save());
   private readonly plain = new Box(1);
@@ -210,6 +211,8 @@ export class Service extends Emitter {
       const client = await connect();
       const opened = open();
       const held = this.box;
+      const { main, spare } = await openBoth();
+      spare.on('w');
       this.on('x');
       this.plain.get();
       this.plain.size();
@@ -234,7 +237,7 @@ const invalid: Case[] = [
       report(declaredMethods, 'unawaited', 'target.put(value)', 'mutex.runExclusive', '`mutex`', { suggestions: awaitSuggested(declaredMethods, 'target.put(value);') }),
     ],
   },
-  ...['this.box.get()', 'this.box.flush()', 'client.close()', 'opened.close()', 'this.pair[0]?.close()', 'this.chain.step()', 'held.flush()'].map((call) => ({
+  ...['this.box.get()', 'this.box.flush()', 'client.close()', 'opened.close()', 'this.pair[0]?.close()', 'this.chain.step()', 'held.flush()', 'main.close()'].map((call) => ({
     name: `found from declarations, and a promise or a thenable: ${call}`,
     code: declaredReceivers(call),
     errors: [report(declaredReceivers(call), 'unawaited', call, 'mutex.runExclusive', '`mutex`', { suggestions: awaitSuggested(declaredReceivers(call), `${call};`) })],

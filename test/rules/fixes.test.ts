@@ -118,6 +118,47 @@ export async function decrement() {
 }
 `;
 
+/**
+ * A lost update whose write spans lines (`write`, its later lines at the start of the line): the
+ * wrap indents the section by one step, and must leave the write's later lines as they are.
+ */
+function multiLineWrite(name: string, write: string): FixCase {
+  const head = `declare function save(value?: unknown): Promise<void>;
+
+let journal = '';
+`;
+  const body = (indent: string) => `${indent}const before = journal;
+${indent}await save(entry);
+${indent}${write}
+`;
+  return {
+    name,
+    filename: 'file.ts',
+    code: `${head}
+export async function append(entry: string) {
+${body('  ')}}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+${head}const journalMutex = new Mutex();
+
+export async function append(entry: string) {
+  await journalMutex.runExclusive(async () => {
+${body('    ')}  });
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 8,
+        column: 3,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 7 + write.split('\n').length, mutex: 'journalMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  };
+}
+
 const cases: FixCase[] = [
   {
     name: "module state: a mutex declared after the state, and the import added",
@@ -515,70 +556,16 @@ export async function withdraw(amount: number) {
 `,
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 19, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":17,"lastLine":19,"mutex":"balanceLock"}, output: SAME_AS_FIX }] }],
   },
-  {
-    name: 'the lines of a multi-line template literal are not re-indented by the wrap',
-    filename: 'file.ts',
-    code: `declare function save(value?: unknown): Promise<void>;
-
-let journal = '';
-
-export async function append(entry: string) {
-  const before = journal;
-  await save(entry);
-  journal = \`\${before}
-\${entry}\`;
-}
-`,
-    output: `import { Mutex } from 'async-mutex';
-
-declare function save(value?: unknown): Promise<void>;
-
-let journal = '';
-const journalMutex = new Mutex();
-
-export async function append(entry: string) {
-  await journalMutex.runExclusive(async () => {
-    const before = journal;
-    await save(entry);
-    journal = \`\${before}
-\${entry}\`;
-  });
-}
-`,
-    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 8, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 9, mutex: 'journalMutex' }, output: SAME_AS_FIX }] }],
-  },
-  {
-    name: 'a string continued on the next line, and no template literal: its next line is not re-indented either',
-    filename: 'file.ts',
-    code: `declare function save(value?: unknown): Promise<void>;
-
-let journal = '';
-
-export async function append(entry: string) {
-  const before = journal;
-  await save(entry);
-  journal = before + entry + '\\
-';
-}
-`,
-    output: `import { Mutex } from 'async-mutex';
-
-declare function save(value?: unknown): Promise<void>;
-
-let journal = '';
-const journalMutex = new Mutex();
-
-export async function append(entry: string) {
-  await journalMutex.runExclusive(async () => {
-    const before = journal;
-    await save(entry);
-    journal = before + entry + '\\
-';
-  });
-}
-`,
-    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 8, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 9, mutex: 'journalMutex' }, output: SAME_AS_FIX }] }],
-  },
+  multiLineWrite(
+    'the lines of a multi-line template literal are not re-indented by the wrap',
+    `journal = \`\${before}
+\${entry}\`;`,
+  ),
+  multiLineWrite(
+    'a string continued on the next line, and no template literal: its next line is not re-indented either',
+    `journal = before + entry + '\\
+';`,
+  ),
   {
     name: "a name already taken gets a suffix",
     filename: 'file.ts',

@@ -77,7 +77,7 @@ function entryTypeOf(services: ParserServicesWithTypeInformation, checker: ts.Ty
     container = node.callee.object;
     isContainer = (type) => isBuiltIn(services.program, type, MAP_TYPES);
     argument = 1;
-  } else if (node.type === 'MemberExpression' && node.computed) {
+  } else if (node.type === 'MemberExpression' && node.computed && isNumberIndex(services, checker, node.property)) {
     container = node.object;
     isContainer = (type) => checker.isArrayType(type);
     argument = 0;
@@ -90,6 +90,13 @@ function entryTypeOf(services: ParserServicesWithTypeInformation, checker: ts.Ty
 }
 
 const MAP_TYPES: ReadonlySet<string> = new Set(['Map', 'ReadonlyMap', 'WeakMap']);
+
+/** An index that reads an element, not a property: a number, or a variable declared as one (`list[i]`). */
+function isNumberIndex(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, index: TSESTree.Node): boolean {
+  if (index.type === 'Literal') return typeof index.value === 'number';
+  const declared = index.type === 'Identifier' ? declaredTypeOf(services, checker, index) : undefined;
+  return declared !== undefined && (declared.flags & ts.TypeFlags.NumberLike) !== 0;
+}
 
 function staticName(member: TSESTree.MemberExpression): string | undefined {
   return !member.computed && member.property.type === 'Identifier' ? member.property.name : undefined;
@@ -297,6 +304,7 @@ function instanceClassOf(services: ParserServicesWithTypeInformation, checker: t
   if (node.type === 'ChainExpression' || node.type === 'TSNonNullExpression') return instanceClassOf(services, checker, node.expression, depth);
   // An element of arrays or tuples (`this.timelineSets[0]` of `[] | [TimelineSet, TimelineSet]`).
   if (node.type === 'MemberExpression' && node.computed) {
+    if (!isNumberIndex(services, checker, node.property)) return undefined;
     const container = declaredTypeOf(services, checker, node.object);
     const index = node.property.type === 'Literal' && typeof node.property.value === 'number' ? node.property.value : undefined;
     const elements = container ? typeParts(container).map((part) => elementType(checker, part, index)) : [];

@@ -1,7 +1,7 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 
-import type { ContainerKind } from './access-paths';
+import { type ContainerKind, staticPropertyName } from './access-paths';
 
 /** The checker's answer: a Map, a Set or an array (of a union, the first part that is one). */
 export function containerKindOf(checker: ts.TypeChecker, type: ts.Type): ContainerKind | undefined {
@@ -73,7 +73,7 @@ function entryTypeOf(services: ParserServicesWithTypeInformation, checker: ts.Ty
   let container: TSESTree.Node;
   let isContainer: (type: ts.Type) => boolean;
   let argument: number;
-  if (node.type === 'CallExpression' && node.arguments.length === 1 && node.callee.type === 'MemberExpression' && staticName(node.callee) === 'get') {
+  if (node.type === 'CallExpression' && node.arguments.length === 1 && node.callee.type === 'MemberExpression' && staticPropertyName(node.callee) === 'get') {
     container = node.callee.object;
     isContainer = (type) => isBuiltIn(services.program, type, MAP_TYPES);
     argument = 1;
@@ -98,10 +98,6 @@ function isNumberIndex(services: ParserServicesWithTypeInformation, checker: ts.
   return declared !== undefined && (declared.flags & ts.TypeFlags.NumberLike) !== 0;
 }
 
-function staticName(member: TSESTree.MemberExpression): string | undefined {
-  return !member.computed && member.property.type === 'Identifier' ? member.property.name : undefined;
-}
-
 /** A reference to one of the built-in generic interfaces named (`Map<K, V>`), declared only by the default library. */
 function isBuiltIn(program: ts.Program, type: ts.Type, names: ReadonlySet<string>): boolean {
   if (!(type.flags & ts.TypeFlags.Object) || !((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference)) return false;
@@ -117,11 +113,16 @@ function isBuiltIn(program: ts.Program, type: ts.Type, names: ReadonlySet<string
  * function's control flow (`this` can be narrowed by `this is …` predicates).
  */
 function thisTypeOf(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, node: TSESTree.ThisExpression): ts.Type | undefined {
+  const owner = thisClassOf(services, checker, node);
+  if (!owner) return undefined;
+  return owner.isStatic ? checker.getTypeOfSymbol(owner.symbol) : checker.getDeclaredTypeOfSymbol(owner.symbol);
+}
+
+/** The symbol of the class whose member `this` is in, and whether that member is static. */
+function thisClassOf(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, node: TSESTree.ThisExpression): { symbol: ts.Symbol; isStatic: boolean } | undefined {
   const member = enclosingClassMember(node);
-  if (!member?.cls.id) return undefined;
-  const symbol = checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(member.cls.id));
-  if (!symbol) return undefined;
-  return member.isStatic ? checker.getTypeOfSymbol(symbol) : checker.getDeclaredTypeOfSymbol(symbol);
+  const symbol = member?.cls.id ? checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(member.cls.id)) : undefined;
+  return member && symbol ? { symbol, isStatic: member.isStatic } : undefined;
 }
 
 /** The symbol of the variable or property an expression names (an import: what it imports), found through declared types. */
@@ -144,7 +145,7 @@ function declaredSymbolOf(services: ParserServicesWithTypeInformation, checker: 
       const object = declaredTypeOf(services, checker, node.object);
       if (!object) return undefined;
       // `T | undefined` (an optional field): the property of `T`. Several object parts: not settled here.
-      const parts = (object.isUnion() ? object.types : [object]).filter((part) => !(part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)));
+      const parts = typeParts(object);
       if (parts.length !== 1) return undefined;
       return ownMemberOf(parts[0], node.property.name) ?? checker.getPropertyOfType(checker.getApparentType(parts[0]), node.property.name);
     }
@@ -297,9 +298,8 @@ function declaredMember(checker: ts.TypeChecker, owner: ts.Symbol, name: ts.__St
  */
 function instanceClassOf(services: ParserServicesWithTypeInformation, checker: ts.TypeChecker, node: TSESTree.Node, depth: number): ts.Symbol | undefined {
   if (node.type === 'ThisExpression') {
-    const member = enclosingClassMember(node);
-    if (!member?.cls.id || member.isStatic) return undefined;
-    return checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(member.cls.id));
+    const owner = thisClassOf(services, checker, node);
+    return owner && !owner.isStatic ? owner.symbol : undefined;
   }
   if (node.type === 'ChainExpression' || node.type === 'TSNonNullExpression') return instanceClassOf(services, checker, node.expression, depth);
   // An element of arrays or tuples (`this.timelineSets[0]` of `[] | [TimelineSet, TimelineSet]`).
@@ -322,7 +322,7 @@ function instanceClassOf(services: ParserServicesWithTypeInformation, checker: t
     declaration &&
     (ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) &&
     !declaration.type &&
-    /\.[cm]?tsx?$/.test(declaration.getSourceFile().fileName)
+    inTypeScript(declaration)
       ? declaration.initializer
       : undefined;
   if (init && ts.isNewExpression(init) && ts.isIdentifier(init.expression)) {
@@ -350,7 +350,7 @@ function destructuredType(services: ParserServicesWithTypeInformation, checker: 
   const pattern = declaration.parent;
   const variable = pattern.parent;
   if (!ts.isObjectBindingPattern(pattern) || !ts.isVariableDeclaration(variable) || variable.type || !variable.initializer) return undefined;
-  if (!/\.[cm]?tsx?$/.test(declaration.getSourceFile().fileName)) return undefined;
+  if (!inTypeScript(declaration)) return undefined;
   const property = declaration.propertyName ?? declaration.name;
   if (!ts.isIdentifier(property)) return undefined;
   const whole = calledType(services, checker, variable.initializer, depth);
@@ -409,6 +409,11 @@ function elementType(checker: ts.TypeChecker, type: ts.Type, index: number | und
   return index < tuple.fixedLength ? checker.getTypeArguments(type as ts.TypeReference)[index] : null;
 }
 
+/** A declaration in a TypeScript file, whose text says its type (in JavaScript, JSDoc may say otherwise). */
+function inTypeScript(declaration: ts.Declaration): boolean {
+  return /\.[cm]?tsx?$/.test(declaration.getSourceFile().fileName);
+}
+
 /** A type's parts other than `undefined` and `null`. */
 function typeParts(type: ts.Type): ts.Type[] {
   return (type.isUnion() ? type.types : [type]).filter((part) => !(part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)));
@@ -438,7 +443,7 @@ function declaredTypeOf(services: ParserServicesWithTypeInformation, checker: ts
  * that is none; undefined when the text does not settle it. Not in JavaScript, where JSDoc decides.
  */
 function containerOfDeclaration(checker: ts.TypeChecker, declaration: ts.Declaration): ContainerKind | null | undefined {
-  if (!/\.[cm]?tsx?$/.test(declaration.getSourceFile().fileName)) return undefined;
+  if (!inTypeScript(declaration)) return undefined;
   if (!ts.isVariableDeclaration(declaration) && !ts.isPropertyDeclaration(declaration) && !ts.isPropertySignature(declaration) && !ts.isParameter(declaration)) {
     return undefined;
   }

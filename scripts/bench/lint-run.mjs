@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { constants as perfConstants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { ESLint } from 'eslint';
@@ -96,6 +96,9 @@ function sourceFiles() {
     .sort();
 }
 
+/** The last run's ESLint instance, kept reachable while the live heap is measured. */
+let lastInstance;
+
 async function main() {
   const args = process.argv.slice(2);
   // --warm <file>: after the run, lint that file again in this process (at least six times, and for a
@@ -106,6 +109,13 @@ async function main() {
   const warmFile = warmIndex >= 0 ? args.splice(warmIndex, 2)[1] : undefined;
   const [name, dir, file] = args;
   process.chdir(dir);
+  // Full (mark-compact) collections V8 ran during the lint: in a run this short it runs very few, so
+  // the peak RSS is mostly garbage that was never collected, and moves with when those few fall.
+  let majorGcs = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (entry.detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const start = performance.now();
   const eslint = createESLint(dir, name, { stats: true });
   const { results, crashes } = await lintCounting(eslint, [file ?? 'src/**/*.ts'], file !== undefined);
@@ -158,6 +168,18 @@ async function main() {
         });
     }
   }
+  // Read before the collection below, which must not count.
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  gcObserver.disconnect();
+  // What stays alive once the lint is over, with the ESLint instance (and so the project service's
+  // programs and every per-program cache of the rules) still reachable: the memory a long-lived
+  // process (an editor's ESLint server) keeps. Needs --expose-gc, which the bench passes.
+  let liveHeapMb;
+  lastInstance = eslint;
+  if (typeof globalThis.gc === 'function') {
+    globalThis.gc();
+    liveHeapMb = process.memoryUsage().heapUsed / 2 ** 20;
+  }
   const out = {
     configuration: name,
     files: results.length,
@@ -171,7 +193,9 @@ async function main() {
     crashes,
     fatal,
     // maxRSS: the peak resident set size of this process, in kilobytes.
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    peakRssMb,
+    majorGcs,
+    liveHeapMb,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

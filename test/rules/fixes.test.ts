@@ -1569,6 +1569,131 @@ export class Session {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 11, column: 5, suggestions: [] }],
   },
   {
+    name: 'no fix: an assertion call before the section narrowed a property the section reads (`asserts value`), which a callback would lose',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+declare function assert(value: unknown, message?: string): asserts value;
+
+export class Session {
+  token: string | undefined;
+  used = 0;
+
+  async use() {
+    assert(this.token, 'no session');
+    const seen = this.used;
+    await save();
+    this.used = seen + this.token.length;
+  }
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 12, column: 5, suggestions: [] }],
+  },
+  {
+    name: 'an assertion call in the section (`asserts value is T`) narrows a read after it: the section extends to the end of the function',
+    filename: 'file.ts',
+    code: `declare function save(n: number): Promise<void>;
+function assertDefined<T>(value: T | undefined): asserts value is T {
+  if (value === undefined) throw new Error('missing');
+}
+
+export class Counter {
+  count = 0;
+  limit: number | undefined;
+
+  async step(): Promise<void> {
+    const current = this.count;
+    await save(current);
+    assertDefined(this.limit);
+    this.count = current + 1;
+    console.log(this.limit.toFixed(2));
+  }
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(n: number): Promise<void>;
+function assertDefined<T>(value: T | undefined): asserts value is T {
+  if (value === undefined) throw new Error('missing');
+}
+
+export class Counter {
+  private readonly countMutex = new Mutex();
+  count = 0;
+  limit: number | undefined;
+
+  async step(): Promise<void> {
+    await this.countMutex.runExclusive(async () => {
+      const current = this.count;
+      await save(current);
+      assertDefined(this.limit);
+      this.count = current + 1;
+      console.log(this.limit.toFixed(2));
+    });
+  }
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 14,
+        column: 5,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 11, lastLine: 15, mutex: 'this.countMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
+    name: 'a call statement in the section that asserts nothing narrows nothing after it: the wrap ends at the write',
+    filename: 'file.ts',
+    code: `declare function save(n: number): Promise<void>;
+declare function log(value: unknown): void;
+
+export class Counter {
+  count = 0;
+  limit: number | undefined;
+
+  async step(): Promise<void> {
+    const current = this.count;
+    await save(current);
+    log(this.limit);
+    this.count = current + 1;
+    if (this.limit !== undefined) console.log(this.limit.toFixed(2));
+  }
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(n: number): Promise<void>;
+declare function log(value: unknown): void;
+
+export class Counter {
+  private readonly countMutex = new Mutex();
+  count = 0;
+  limit: number | undefined;
+
+  async step(): Promise<void> {
+    await this.countMutex.runExclusive(async () => {
+      const current = this.count;
+      await save(current);
+      log(this.limit);
+      this.count = current + 1;
+    });
+    if (this.limit !== undefined) console.log(this.limit.toFixed(2));
+  }
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 12,
+        column: 5,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 9, lastLine: 12, mutex: 'this.countMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
     name: "a parameter narrowed before the section and never assigned keeps its narrowing in the callback (TypeScript 5.4+): the wrap is offered",
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

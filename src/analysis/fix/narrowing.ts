@@ -24,6 +24,24 @@ function forEachNode(node: TSESTree.Node, keys: TSESLint.SourceCode.VisitorKeys,
   });
 }
 
+/**
+ * A call made as a statement of its own (`assertDefined(this.token)`, `assert.ok(x)`,
+ * `this.conn.assertOpen()`): only such a call can be an assertion, which narrows what its arguments
+ * (or, for `asserts this`, its receiver) test as a condition does. Whether it is one only its
+ * resolved signature tells (see `isAssertionCall`).
+ */
+function statementCall(node: TSESTree.Node): TSESTree.CallExpression | undefined {
+  if (node.type !== 'ExpressionStatement') return undefined;
+  const expression = node.expression.type === 'ChainExpression' ? node.expression.expression : node.expression;
+  return expression.type === 'CallExpression' ? expression : undefined;
+}
+
+/** What an assertion call would test: its arguments, and the receiver of a method. */
+function assertedParts(call: TSESTree.CallExpression): TSESTree.Node[] {
+  const callee = call.callee;
+  return callee.type === 'MemberExpression' ? [callee.object, ...call.arguments] : [...call.arguments];
+}
+
 /** The condition a node branches on, if it branches. */
 function testOf(node: TSESTree.Node): TSESTree.Node | null | undefined {
   switch (node.type) {
@@ -154,6 +172,11 @@ interface UnitIndex {
   readsByText: Map<string, TSESTree.Node[]>;
   /** How many constructs branch the control flow (see `BRANCHES`). */
   branches: number;
+  /**
+   * Text of each expression a call statement would test if it were an assertion → those calls, in
+   * source order (the checker is asked whether one is only when a read of that text needs it).
+   */
+  assertable: Map<string, TSESTree.CallExpression[]>;
   /** Per text in `readsByText`: the reads still to be asked about, or found narrowed (see `NextRead`). */
   nextReads: Map<string, NextRead>;
 }
@@ -215,9 +238,22 @@ function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode
   const narrows = (text: string, at: number) => {
     if (!narrowedFrom.has(text)) narrowedFrom.set(text, at);
   };
+  const assertable = new Map<string, TSESTree.CallExpression[]>();
   let branches = 0;
   forEachNode(unit, keys, (node) => {
     if (BRANCHES.has(node.type)) branches++;
+    const call = statementCall(node);
+    if (call) {
+      for (const part of assertedParts(call)) {
+        forEachNode(part, keys, (inner) => {
+          if (isPropertyName(inner)) return;
+          const text = sourceCode.getText(inner);
+          const calls = assertable.get(text);
+          if (!calls) assertable.set(text, [call]);
+          else if (calls.at(-1) !== call) calls.push(call);
+        });
+      }
+    }
     const test = testOf(node);
     if (test) {
       forEachNode(test, keys, (inner) => {
@@ -236,7 +272,7 @@ function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode
     }
   });
   for (const reads of readsByText.values()) reads.sort((a, b) => a.range[0] - b.range[0]);
-  index = { narrowedFrom, readsByText, branches, nextReads: new Map() };
+  index = { narrowedFrom, readsByText, branches, assertable, nextReads: new Map() };
   unitIndexes.set(unit, index);
   return index;
 }
@@ -293,18 +329,33 @@ function computeNarrowingLoss(
     return assignments.lastEnd < node.range[0];
   };
 
-  const { narrowedFrom, readsByText, nextReads } = indexUnit(unit, sourceCode);
-  // What code before the section may have narrowed: what it tests and what it assigns.
-  const narrowedBefore = (text: string) => (narrowedFrom.get(text) ?? Infinity) < first;
+  const { narrowedFrom, readsByText, assertable, nextReads } = indexUnit(unit, sourceCode);
+  // What code before the section may have narrowed: what it tests, what it assigns, and what an
+  // assertion call before it asserts.
+  const narrowedBefore = (text: string) =>
+    (narrowedFrom.get(text) ?? Infinity) < first ||
+    (assertable.get(text) ?? []).some((call) => call.range[1] <= first && isAssertionCall(call, services));
   const written = new Set<string>();
   /** Per text assigned in the section, its assignments in source order. */
   const writes = new Map<string, TSESTree.AssignmentExpression[]>();
   const tested = new Set<string>();
+  /** Per text a call statement of the section would assert, those calls (see `statementCall`). */
+  const assertedInSection = new Map<string, TSESTree.CallExpression[]>();
   const readsInSection: Array<{ node: TSESTree.Node; text: string }> = [];
   for (const statement of section.statements) {
     forEachNode(statement, keys, (node) => {
       const text = readText(node, sourceCode);
       if (text !== undefined) readsInSection.push({ node, text });
+      const call = statementCall(node);
+      if (call) {
+        for (const part of assertedParts(call)) {
+          forEachNode(part, keys, (inner) => {
+            if (isPropertyName(inner)) return;
+            const partText = sourceCode.getText(inner);
+            assertedInSection.set(partText, [...(assertedInSection.get(partText) ?? []), call]);
+          });
+        }
+      }
       if (node.type === 'AssignmentExpression') {
         const target = sourceCode.getText(node.left);
         written.add(target);
@@ -329,7 +380,8 @@ function computeNarrowingLoss(
   // before the section.
   const assignedBefore = (node: TSESTree.Node, text: string) => (writes.get(text) ?? []).some((write) => dominates(write, node));
   for (const { node, text } of readsInSection) {
-    if (narrowedBefore(text) && !tested.has(text) && !assignedBefore(node, text) && !keepsNarrowing(node) && narrowed(node)) {
+    // (The checks that ask the checker come last.)
+    if (!tested.has(text) && !assignedBefore(node, text) && !keepsNarrowing(node) && narrowedBefore(text) && narrowed(node)) {
       loss.inside = true;
       break;
     }
@@ -363,6 +415,13 @@ function computeNarrowingLoss(
     }
     return false;
   };
+  // An assertion in the section narrows later reads as a test there does; asked only for a text
+  // that is read after the section.
+  for (const [text, calls] of assertedInSection) {
+    if (tested.has(text)) continue;
+    const reads = readsByText.get(text) ?? [];
+    if (firstReadAfter(reads) < reads.length && calls.some((call) => isAssertionCall(call, services))) tested.add(text);
+  }
   for (const entry of written) {
     if (!entry.startsWith('!')) continue;
     const reads = readsByText.get(entry.slice(1)) ?? [];
@@ -394,6 +453,25 @@ function computeNarrowingLoss(
     if (narrowedAfter(text)) loss.after = true;
   }
   return loss;
+}
+
+const assertionCalls = new WeakMap<TSESTree.CallExpression, boolean>();
+
+/**
+ * Whether a call statement is an assertion: its resolved signature asserts something about an
+ * argument (`asserts value`, `asserts value is T`) or its receiver (`asserts this is T`), so that
+ * TypeScript narrows what it asserts after the call.
+ */
+function isAssertionCall(call: TSESTree.CallExpression, services: ParserServicesWithTypeInformation): boolean {
+  let answer = assertionCalls.get(call);
+  if (answer === undefined) {
+    const checker = services.program.getTypeChecker();
+    const signature = checker.getResolvedSignature(services.esTreeNodeToTSNodeMap.get(call));
+    const predicate = signature ? checker.getTypePredicateOfSignature(signature) : undefined;
+    answer = predicate?.kind === ts.TypePredicateKind.AssertsIdentifier || predicate?.kind === ts.TypePredicateKind.AssertsThis;
+    assertionCalls.set(call, answer);
+  }
+  return answer;
 }
 
 /**

@@ -1569,6 +1569,46 @@ export class Session {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 11, column: 5, suggestions: [] }],
   },
   {
+    name: 'no fix: the section reads a property of a property (`this.state.token`) narrowed before it, which a callback would lose',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+export class Session {
+  state: { token: string | undefined } = { token: undefined };
+  used = 0;
+
+  async use() {
+    if (!this.state.token) return;
+    const seen = this.used;
+    await save();
+    this.used = seen + this.state.token.length;
+  }
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 11, column: 5, suggestions: [] }],
+  },
+  {
+    name: 'no fix: a test through `?.` (`this.state?.token`) narrows the plain read `this.state.token` in the section, as TypeScript matches them',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+export class Session {
+  state: { token?: string } = {};
+  used = 0;
+
+  async use() {
+    if (this.state?.token === undefined) return;
+    const seen = this.used;
+    await save();
+    this.used = seen + this.state.token.length;
+  }
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 11, column: 5, suggestions: [] }],
+  },
+  {
     name: 'no fix: an assertion call before the section narrowed a property the section reads (`asserts value`), which a callback would lose',
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

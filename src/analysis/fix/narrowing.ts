@@ -61,19 +61,55 @@ function testOf(node: TSESTree.Node): TSESTree.Node | null | undefined {
 }
 
 /**
+ * The reference an expression names, spelled as TypeScript matches references when it narrows:
+ * `a?.b`, `a!.b` and `a['b']` are the reference `a.b`, so that a test of one narrows a read of
+ * another. Anything that is no chain of names is its own text.
+ */
+function referenceText(node: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode>): string {
+  switch (node.type) {
+    case 'Identifier':
+      return node.name;
+    case 'ThisExpression':
+      return 'this';
+    case 'ChainExpression':
+    case 'TSNonNullExpression':
+      return referenceText(node.expression, sourceCode);
+    case 'MemberExpression': {
+      const property = node.property;
+      if (!node.computed && (property.type === 'Identifier' || property.type === 'PrivateIdentifier')) {
+        return `${referenceText(node.object, sourceCode)}.${property.type === 'PrivateIdentifier' ? '#' : ''}${property.name}`;
+      }
+      if (node.computed && property.type === 'Literal' && (typeof property.value === 'string' || typeof property.value === 'number')) {
+        return `${referenceText(node.object, sourceCode)}.${String(property.value)}`;
+      }
+      return sourceCode.getText(node);
+    }
+    default:
+      return sourceCode.getText(node);
+  }
+}
+
+/** A chain of property names from a variable or `this` (`this.state.token`, `ctx.conn!.id`). */
+function isReferenceChain(node: TSESTree.Node): boolean {
+  if (node.type === 'Identifier' || node.type === 'ThisExpression') return true;
+  if (node.type === 'TSNonNullExpression') return isReferenceChain(node.expression);
+  return node.type === 'MemberExpression' && !node.computed && isReferenceChain(node.object);
+}
+
+/**
  * The text a read narrowing can apply to goes by: the read's own text, or for a property taken
  * by destructuring (`const { credentials } = context`) the access it stands for
  * (`context.credentials`), whose narrowing TypeScript gives the new variable.
  */
 function readText(node: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode>): string | undefined {
-  if (narrowableRead(node)) return sourceCode.getText(node);
+  if (narrowableRead(node)) return referenceText(node, sourceCode);
   if (node.type !== 'Property' || node.computed || node.key.type !== 'Identifier') return undefined;
   const pattern = node.parent;
   const declarator = pattern.parent;
   if (pattern.type !== 'ObjectPattern' || declarator.type !== 'VariableDeclarator' || declarator.id !== pattern || !declarator.init) return undefined;
   const source = declarator.init;
   const plain = source.type === 'Identifier' || (source.type === 'MemberExpression' && narrowableRead(source));
-  return plain ? `${sourceCode.getText(source)}.${node.key.name}` : undefined;
+  return plain ? `${referenceText(source, sourceCode)}.${node.key.name}` : undefined;
 }
 
 /** The name after the dot of `a.name`: no reference of its own (a test of `this.topology` narrows no variable `topology`). */
@@ -81,7 +117,7 @@ function isPropertyName(node: TSESTree.Node): boolean {
   return node.type === 'Identifier' && node.parent.type === 'MemberExpression' && node.parent.property === node && !node.parent.computed;
 }
 
-/** A read of a variable or of `this.x`/`a.b` whose type can be narrowed (not a declaration, a key or a write target). */
+/** A read of a variable or of a property chain (`this.x`, `a.b.c`) whose type can be narrowed (not a declaration, a key or a write target). */
 function narrowableRead(node: TSESTree.Node): boolean {
   const parent = node.parent;
   if (!parent) return false;
@@ -95,7 +131,7 @@ function narrowableRead(node: TSESTree.Node): boolean {
   if (node.type === 'MemberExpression' && !node.computed) {
     if (parent.type === 'AssignmentExpression' && parent.left === node) return false;
     if (parent.type === 'CallExpression' && parent.callee === node) return false;
-    return node.object.type === 'ThisExpression' || node.object.type === 'Identifier';
+    return isReferenceChain(node.object);
   }
   return false;
 }
@@ -247,7 +283,7 @@ function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode
       for (const part of assertedParts(call)) {
         forEachNode(part, keys, (inner) => {
           if (isPropertyName(inner)) return;
-          const text = sourceCode.getText(inner);
+          const text = referenceText(inner, sourceCode);
           const calls = assertable.get(text);
           if (!calls) assertable.set(text, [call]);
           else if (calls.at(-1) !== call) calls.push(call);
@@ -257,10 +293,10 @@ function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode
     const test = testOf(node);
     if (test) {
       forEachNode(test, keys, (inner) => {
-        if (!isPropertyName(inner)) narrows(sourceCode.getText(inner), node.range[0]);
+        if (!isPropertyName(inner)) narrows(referenceText(inner, sourceCode), node.range[0]);
       });
     }
-    if (node.type === 'AssignmentExpression') narrows(sourceCode.getText(node.left), node.range[0]);
+    if (node.type === 'AssignmentExpression') narrows(referenceText(node.left, sourceCode), node.range[0]);
     const text = readText(node, sourceCode);
     if (text !== undefined) {
       let reads = readsByText.get(text);
@@ -351,13 +387,13 @@ function computeNarrowingLoss(
         for (const part of assertedParts(call)) {
           forEachNode(part, keys, (inner) => {
             if (isPropertyName(inner)) return;
-            const partText = sourceCode.getText(inner);
+            const partText = referenceText(inner, sourceCode);
             assertedInSection.set(partText, [...(assertedInSection.get(partText) ?? []), call]);
           });
         }
       }
       if (node.type === 'AssignmentExpression') {
-        const target = sourceCode.getText(node.left);
+        const target = referenceText(node.left, sourceCode);
         written.add(target);
         const list = writes.get(target);
         if (list) list.push(node);
@@ -370,7 +406,7 @@ function computeNarrowingLoss(
         }
       }
       const test = testOf(node);
-      if (test) forEachNode(test, keys, (inner) => isPropertyName(inner) || tested.add(sourceCode.getText(inner)));
+      if (test) forEachNode(test, keys, (inner) => isPropertyName(inner) || tested.add(referenceText(inner, sourceCode)));
     });
   }
   const loss: NarrowingLoss = { after: false, inside: false };

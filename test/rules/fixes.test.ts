@@ -1609,6 +1609,62 @@ export class Session {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 11, column: 5, suggestions: [] }],
   },
   {
+    name: 'no fix: a `let` narrowed by its initializer and assigned after the section loses that narrowing in a callback',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+let total = 0;
+
+export async function add() {
+  let label: string | undefined = 'x';
+  const seen = total;
+  await save();
+  total = seen + label.length;
+  label = undefined;
+  return label;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 8, column: 3, suggestions: [] }],
+  },
+  {
+    name: 'a `let` narrowed by its initializer and never assigned again keeps that narrowing in the callback (TypeScript 5.4+): the wrap is offered',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+let total = 0;
+
+export async function add() {
+  let label: string | undefined = 'x';
+  const seen = total;
+  await save();
+  total = seen + label.length;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let total = 0;
+const totalMutex = new Mutex();
+
+export async function add() {
+  let label: string | undefined = 'x';
+  await totalMutex.runExclusive(async () => {
+    const seen = total;
+    await save();
+    total = seen + label.length;
+  });
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 8,
+        column: 3,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 8, mutex: 'totalMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
     name: 'no fix: an assertion call before the section narrowed a property the section reads (`asserts value`), which a callback would lose',
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

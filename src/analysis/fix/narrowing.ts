@@ -297,6 +297,8 @@ function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode
       });
     }
     if (node.type === 'AssignmentExpression') narrows(referenceText(node.left, sourceCode), node.range[0]);
+    // `let label: string | undefined = 'x'` starts out narrowed to its initializer's type.
+    if (node.type === 'VariableDeclarator' && node.init && node.id.type === 'Identifier') narrows(node.id.name, node.range[0]);
     const text = readText(node, sourceCode);
     if (text !== undefined) {
       let reads = readsByText.get(text);

@@ -201,6 +201,26 @@ export function declaredReturnTypes(
 }
 
 /**
+ * Whether the function or method a call calls is declared as an assertion (`asserts value`,
+ * `asserts this is T`) in one of its signatures, read from the declarations of the callee found as
+ * `declaredReturnTypes` finds it, without resolving the call. TypeScript never infers an assertion:
+ * only a return type written as one makes a call narrow what it asserts. Undefined where the
+ * declarations do not settle it (no callee found, a signature without a declaration in TypeScript).
+ */
+export function declaredAsAssertion(services: ParserServicesWithTypeInformation, call: TSESTree.CallExpression): boolean | undefined {
+  const callee = declaredCalleeType(services, services.program.getTypeChecker(), call.callee, 0);
+  const signatures = callee?.type.getCallSignatures() ?? [];
+  if (signatures.length === 0) return undefined;
+  let asserts = false;
+  for (const { declaration } of signatures) {
+    if (!declaration || ts.isJSDocSignature(declaration) || !inTypeScript(declaration)) return undefined;
+    const written = declaration.type;
+    if (written && ts.isTypePredicateNode(written) && written.assertsModifier) asserts = true;
+  }
+  return asserts;
+}
+
+/**
  * What a method declared to return `this` returns when called on an instance of a class whose
  * `extends` chain is known and declares no `then` (an event emitter's `on`): no thenable, no array.
  * Building that class's type to say so would resolve all its members and its bases' (50 ms for

@@ -1,8 +1,9 @@
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 
-import { declaredTypeOfReference } from '../declared-types';
+import { declaredAsAssertion, declaredTypeOfReference } from '../declared-types';
 import { endThroughLoops } from '../flow-state';
+import { isFunctionNode } from '../suspensions';
 import { countBelow, walk } from '../walk';
 import type { CriticalSection } from './section';
 
@@ -34,6 +35,12 @@ function statementCall(node: TSESTree.Node): TSESTree.CallExpression | undefined
   if (node.type !== 'ExpressionStatement') return undefined;
   const expression = node.expression.type === 'ChainExpression' ? node.expression.expression : node.expression;
   return expression.type === 'CallExpression' ? expression : undefined;
+}
+
+/** The function whose own code `node` is in: narrowing made there does not reach into the functions in it, nor out of them. */
+function ownFunction(node: TSESTree.Node): TSESTree.Node | undefined {
+  for (let current = node.parent; current; current = current.parent) if (isFunctionNode(current)) return current;
+  return undefined;
 }
 
 /** What an assertion call would test: its arguments, and the receiver of a method. */
@@ -370,9 +377,10 @@ function computeNarrowingLoss(
   const { narrowedFrom, readsByText, assertable, nextReads } = indexUnit(unit, sourceCode);
   // What code before the section may have narrowed: what it tests, what it assigns, and what an
   // assertion call before it asserts.
+  const sectionFunction = ownFunction(section.statements[0]);
+  const assertsHere = (call: TSESTree.CallExpression) => ownFunction(call) === sectionFunction && isAssertionCall(call, services);
   const narrowedBefore = (text: string) =>
-    (narrowedFrom.get(text) ?? Infinity) < first ||
-    (assertable.get(text) ?? []).some((call) => call.range[1] <= first && isAssertionCall(call, services));
+    (narrowedFrom.get(text) ?? Infinity) < first || (assertable.get(text) ?? []).some((call) => call.range[1] <= first && assertsHere(call));
   const written = new Set<string>();
   /** Per text assigned in the section, its assignments in source order. */
   const writes = new Map<string, TSESTree.AssignmentExpression[]>();
@@ -458,7 +466,7 @@ function computeNarrowingLoss(
   for (const [text, calls] of assertedInSection) {
     if (tested.has(text)) continue;
     const reads = readsByText.get(text) ?? [];
-    if (firstReadAfter(reads) < reads.length && calls.some((call) => isAssertionCall(call, services))) tested.add(text);
+    if (firstReadAfter(reads) < reads.length && calls.some(assertsHere)) tested.add(text);
   }
   for (const entry of written) {
     if (!entry.startsWith('!')) continue;
@@ -496,19 +504,20 @@ function computeNarrowingLoss(
 const assertionCalls = new WeakMap<TSESTree.CallExpression, boolean>();
 
 /**
- * Whether a call statement is an assertion: its resolved signature asserts something about an
+ * Whether a call statement is an assertion: a signature of its callee asserts something about an
  * argument (`asserts value`, `asserts value is T`) or its receiver (`asserts this is T`), so that
- * TypeScript narrows what it asserts after the call.
+ * TypeScript narrows what it asserts after the call. Read from the callee's declarations where they
+ * settle it (resolving a call costs milliseconds), else from the resolved signature.
  */
 function isAssertionCall(call: TSESTree.CallExpression, services: ParserServicesWithTypeInformation): boolean {
-  let answer = assertionCalls.get(call);
+  let answer = assertionCalls.get(call) ?? declaredAsAssertion(services, call);
   if (answer === undefined) {
     const checker = services.program.getTypeChecker();
     const signature = checker.getResolvedSignature(services.esTreeNodeToTSNodeMap.get(call));
     const predicate = signature ? checker.getTypePredicateOfSignature(signature) : undefined;
     answer = predicate?.kind === ts.TypePredicateKind.AssertsIdentifier || predicate?.kind === ts.TypePredicateKind.AssertsThis;
-    assertionCalls.set(call, answer);
   }
+  assertionCalls.set(call, answer);
   return answer;
 }
 

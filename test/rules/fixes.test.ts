@@ -1665,6 +1665,83 @@ export async function add() {
     ],
   },
   {
+    name: 'no fix: an auto-typed `let` (`= null`) read in the section and assigned after it has no type in a callback (TS7005)',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+let total = 0;
+
+export async function add(flag: boolean) {
+  let label = null;
+  if (flag) label = 'x';
+  const seen = total;
+  await save();
+  total = seen + (label ? label.length : 0);
+  label = null;
+  return label;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [] }],
+  },
+  {
+    name: 'no fix: an empty array pushed to in the section would evolve its type in a callback, where TypeScript gives it none (TS7005)',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+let total = 0;
+
+export async function add(values: number[]) {
+  const results = [];
+  const seen = total;
+  await save();
+  results.push(seen);
+  total = seen + values.length;
+  return results;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [] }],
+  },
+  {
+    name: 'an empty array filled before the section and only read in it keeps its evolved type in the callback: the wrap is offered',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+let total = 0;
+
+export async function add(values: number[]) {
+  const results = [];
+  for (const value of values) results.push(value);
+  const seen = total;
+  await save();
+  total = seen + results.length;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let total = 0;
+const totalMutex = new Mutex();
+
+export async function add(values: number[]) {
+  const results = [];
+  for (const value of values) results.push(value);
+  await totalMutex.runExclusive(async () => {
+    const seen = total;
+    await save();
+    total = seen + results.length;
+  });
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 9,
+        column: 3,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 7, lastLine: 9, mutex: 'totalMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
     name: 'no fix: an assertion call before the section narrowed a property the section reads (`asserts value`), which a callback would lose',
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

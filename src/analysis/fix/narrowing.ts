@@ -388,10 +388,18 @@ function computeNarrowingLoss(
   /** Per text a call statement of the section would assert, those calls (see `statementCall`). */
   const assertedInSection = new Map<string, TSESTree.CallExpression[]>();
   const readsInSection: Array<{ node: TSESTree.Node; text: string }> = [];
+  /** References in the section to auto-typed variables of the function declared before it (see `autoTyped`). */
+  const autoTypedRefs: Array<{ node: TSESTree.Identifier; evolvingArray: boolean }> = [];
+  const noImplicitAny = isNoImplicitAny(services.program.getCompilerOptions());
   for (const statement of section.statements) {
     forEachNode(statement, keys, (node) => {
       const text = readText(node, sourceCode);
       if (text !== undefined) readsInSection.push({ node, text });
+      if (noImplicitAny && node.type === 'Identifier' && !isPropertyName(node)) {
+        const variable = variableOf(node);
+        const kind = variable ? autoTyped(variable) : undefined;
+        if (kind && !inSection(variable!.defs[0].node)) autoTypedRefs.push({ node, evolvingArray: kind === 'array' });
+      }
       const call = statementCall(node);
       if (call) {
         for (const part of assertedParts(call)) {
@@ -432,6 +440,11 @@ function computeNarrowingLoss(
       break;
     }
   }
+  // An auto-typed variable has the type the assignments TypeScript sees in its function give it:
+  // in a callback it has one only where the variable keeps its narrowing (TypeScript 5.4: a `let`
+  // assigned only before), and an array that evolves there (`results.push(x)`) has none: it is
+  // an implicit `any` (TS7005), and the wrap would not type-check.
+  if (autoTypedRefs.some(({ node, evolvingArray }) => !keepsNarrowing(node) || (evolvingArray && evolvesHere(node)))) loss.inside = true;
   /** The index of the first of `reads` that starts at or after the section's end. */
   const firstReadAfter = (reads: readonly TSESTree.Node[]) => countBelow(reads.length, (index) => reads[index].range[0] < last);
   /** Whether a read of `text` after the section is narrowed. */
@@ -499,6 +512,36 @@ function computeNarrowingLoss(
     if (narrowedAfter(text)) loss.after = true;
   }
   return loss;
+}
+
+/** Whether implicit `any` is an error, which is when TypeScript infers auto-typed variables from their assignments. */
+function isNoImplicitAny(options: ts.CompilerOptions): boolean {
+  return options.noImplicitAny ?? options.strict ?? false;
+}
+
+/**
+ * A variable of a function whose type TypeScript infers from the assignments it sees (with
+ * `noImplicitAny`): declared without a type and without a value, or with `null` or `undefined`
+ * ('value'), or with an empty array, whose element type evolves with what is pushed ('array').
+ */
+function autoTyped(variable: TSESLint.Scope.Variable): 'value' | 'array' | undefined {
+  const def = variable.defs[0] as TSESLint.Scope.Definition | undefined;
+  if (!def || variable.defs.length !== 1 || def.type !== 'Variable' || def.node.id.type !== 'Identifier' || def.node.id.typeAnnotation) return undefined;
+  if (variable.scope.variableScope.block.type === 'Program') return undefined;
+  const init = def.node.init;
+  if (init?.type === 'ArrayExpression' && init.elements.length === 0) return 'array';
+  if (def.parent.kind === 'const') return undefined;
+  const empty = !init || (init.type === 'Literal' && init.value === null) || (init.type === 'Identifier' && init.name === 'undefined');
+  return empty ? 'value' : undefined;
+}
+
+/** Whether a reference to an evolving array changes its element type: `list.push(x)`, `list.unshift(x)`, `list[i] = x`. */
+function evolvesHere(reference: TSESTree.Identifier): boolean {
+  const parent = reference.parent;
+  if (parent.type !== 'MemberExpression' || parent.object !== reference) return false;
+  if (parent.computed) return parent.parent.type === 'AssignmentExpression' && parent.parent.left === parent;
+  const method = parent.property.type === 'Identifier' ? parent.property.name : undefined;
+  return (method === 'push' || method === 'unshift') && parent.parent.type === 'CallExpression' && parent.parent.callee === parent;
 }
 
 const assertionCalls = new WeakMap<TSESTree.CallExpression, boolean>();

@@ -1742,6 +1742,130 @@ export async function add(values: number[]) {
     ],
   },
   {
+    name: 'a type alias declared in the section and used after it: the section extends to the end of the function',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+let total = 0;
+
+export async function add() {
+  const seen = total;
+  await save();
+  type Pair = [number, number];
+  const pair: Pair = [seen, 1];
+  total = seen + 1;
+  const copy: Pair = [1, 2];
+  console.log(copy);
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let total = 0;
+const totalMutex = new Mutex();
+
+export async function add() {
+  await totalMutex.runExclusive(async () => {
+    const seen = total;
+    await save();
+    type Pair = [number, number];
+    const pair: Pair = [seen, 1];
+    total = seen + 1;
+    const copy: Pair = [1, 2];
+    console.log(copy);
+  });
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 9,
+        column: 3,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 5, lastLine: 11, mutex: 'totalMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
+    name: 'a class declared in the section and used after it: the section extends to the end of the function',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+let total = 0;
+
+export async function add() {
+  const seen = total;
+  await save();
+  class Entry {
+    value = seen;
+  }
+  total = seen + 1;
+  console.log(new Entry().value);
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+let total = 0;
+const totalMutex = new Mutex();
+
+export async function add() {
+  await totalMutex.runExclusive(async () => {
+    const seen = total;
+    await save();
+    class Entry {
+      value = seen;
+    }
+    total = seen + 1;
+    console.log(new Entry().value);
+  });
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 10,
+        column: 3,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 5, lastLine: 11, mutex: 'totalMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
+    name: 'no fix: a function declared in the section is hoisted and called before it, where a callback would hide it',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+let total = 0;
+
+export async function add() {
+  console.log(helper());
+  const seen = total;
+  await save();
+  function helper() {
+    return 1;
+  }
+  total = seen + 1;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 11, column: 3, suggestions: [] }],
+  },
+  {
+    name: 'no fix: a type declared in the section is used before it, where a callback would hide it',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+let total = 0;
+
+export async function add() {
+  const early: Pair = [1, 2];
+  const seen = total;
+  await save();
+  type Pair = [number, number];
+  total = seen + early[0];
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [] }],
+  },
+  {
     name: 'no fix: an assertion call before the section narrowed a property the section reads (`asserts value`), which a callback would lose',
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

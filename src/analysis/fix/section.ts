@@ -131,6 +131,8 @@ export function inspectSection(
   // Set from inside the walk's callback.
   const seen = { suspension: false, return: false };
   const declared: TSESTree.Identifier[] = [];
+  /** Classes, types, interfaces and enums declared at the section's level: none may be used after it. */
+  const declaredNamed: Array<TSESTree.ClassDeclaration | TSESTree.TSTypeAliasDeclaration | TSESTree.TSInterfaceDeclaration | TSESTree.TSEnumDeclaration> = [];
   const block = (reason: string) => {
     verdict.blocked ??= reason;
   };
@@ -188,7 +190,10 @@ export function inspectSection(
           }
           break;
         case 'ClassDeclaration':
-          if (node.id && node.parent === statement.parent) declared.push(node.id);
+        case 'TSTypeAliasDeclaration':
+        case 'TSInterfaceDeclaration':
+        case 'TSEnumDeclaration':
+          if (node.id && node.parent === statement.parent) declaredNamed.push(node);
           break;
         case 'CallExpression': {
           // `pending.add(id)` before the first await is a shared write too, which runExclusive would defer.
@@ -236,9 +241,24 @@ export function inspectSection(
     }
   }
 
+  // Hoisted names (functions, `var`s, types) can be used before the section too; in a callback they
+  // would not exist there, and no extension helps.
+  const first = section.statements[0].range[0];
+  const usedBefore = (variable: TSESLint.Scope.Variable) => variable.references.some((reference) => reference.identifier.range[1] <= first);
+  // (A class has a variable of its own inside it too, which the name's lookup may give: asked of the declaration, both.)
+  for (const declaration of declaredNamed) {
+    if ((sourceCode.scopeManager?.getDeclaredVariables(declaration) ?? []).some(usedBefore)) block(`\`${declaration.id!.name}\` is declared inside and used before it`);
+    const variables = sourceCode.scopeManager?.getDeclaredVariables(declaration) ?? [];
+    const usedAfter = variables.some((variable) => variable.references.some((reference) => reference.identifier.range[0] > last.range[1]));
+    if (usedAfter || variables.length === 0) {
+      verdict.declarationEscapes = true;
+      block(`\`${declaration.id!.name}\` is declared inside and used after it`);
+    }
+  }
   for (const name of declared) {
     const variable = variableOf(name);
     if (!variable) continue;
+    if (usedBefore(variable)) block(`\`${name.name}\` is declared inside and used before it`);
     const usedAfter = variable.references.some((reference) => reference.identifier.range[0] > last.range[1]);
     if (!usedAfter) continue;
     const def = variable.defs[0];

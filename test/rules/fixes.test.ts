@@ -1866,6 +1866,48 @@ export async function add() {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [] }],
   },
   {
+    name: "a class expression's mutex is `readonly`, not `private`: its type may be exported, where declaration emit rejects private members (TS4094)",
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+export const Counter = class {
+  count = 0;
+
+  async bump() {
+    const seen = this.count;
+    await save();
+    this.count = seen + 1;
+  }
+};
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+
+export const Counter = class {
+  readonly countMutex = new Mutex();
+  count = 0;
+
+  async bump() {
+    await this.countMutex.runExclusive(async () => {
+      const seen = this.count;
+      await save();
+      this.count = seen + 1;
+    });
+  }
+};
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 9,
+        column: 5,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 7, lastLine: 9, mutex: 'this.countMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
     name: 'no fix: an assertion call before the section narrowed a property the section reads (`asserts value`), which a callback would lose',
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

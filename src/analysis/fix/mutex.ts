@@ -259,7 +259,10 @@ function declareMutex(path: StatePath, unit: FunctionNode, ctx: MutexContext): M
       if ('key' in member && member.key.type === 'Identifier') members.add(member.key.name);
     }
     const name = unique(base, members);
-    const modifiers = ctx.typescript ? `private ${isStatic ? 'static ' : ''}readonly ` : isStatic ? 'static ' : '';
+    // A class expression's type can be exported (a mixin, `export const C = class {…}`), and
+    // declaration emit rejects private members there (TS4094): its mutex is only `readonly`.
+    const visibility = cls.type === 'ClassExpression' ? '' : 'private ';
+    const modifiers = ctx.typescript ? `${visibility}${isStatic ? 'static ' : ''}readonly ` : isStatic ? 'static ' : '';
     const openBrace = sourceCode.getFirstToken(cls.body);
     if (!openBrace) return undefined;
     const first = cls.body.body[0] as TSESTree.Node | undefined;

@@ -49,6 +49,19 @@ function assertedParts(call: TSESTree.CallExpression): TSESTree.Node[] {
   return callee.type === 'MemberExpression' ? [callee.object, ...call.arguments] : [...call.arguments];
 }
 
+/** Files `call` under the text of each expression it would assert if it were an assertion (see `assertedParts`). */
+function noteAsserted(call: TSESTree.CallExpression, sourceCode: Readonly<TSESLint.SourceCode>, into: Map<string, TSESTree.CallExpression[]>): void {
+  for (const part of assertedParts(call)) {
+    forEachNode(part, sourceCode.visitorKeys, (inner) => {
+      if (isPropertyName(inner)) return;
+      const text = referenceText(inner, sourceCode);
+      const calls = into.get(text);
+      if (!calls) into.set(text, [call]);
+      else if (calls.at(-1) !== call) calls.push(call);
+    });
+  }
+}
+
 /** The condition a node branches on, if it branches. */
 function testOf(node: TSESTree.Node): TSESTree.Node | null | undefined {
   switch (node.type) {
@@ -286,17 +299,7 @@ function indexUnit(unit: TSESTree.Node, sourceCode: Readonly<TSESLint.SourceCode
   forEachNode(unit, keys, (node) => {
     if (BRANCHES.has(node.type)) branches++;
     const call = statementCall(node);
-    if (call) {
-      for (const part of assertedParts(call)) {
-        forEachNode(part, keys, (inner) => {
-          if (isPropertyName(inner)) return;
-          const text = referenceText(inner, sourceCode);
-          const calls = assertable.get(text);
-          if (!calls) assertable.set(text, [call]);
-          else if (calls.at(-1) !== call) calls.push(call);
-        });
-      }
-    }
+    if (call) noteAsserted(call, sourceCode, assertable);
     const test = testOf(node);
     if (test) {
       forEachNode(test, keys, (inner) => {
@@ -401,15 +404,7 @@ function computeNarrowingLoss(
         if (kind && !inSection(variable!.defs[0].node)) autoTypedRefs.push({ node, evolvingArray: kind === 'array' });
       }
       const call = statementCall(node);
-      if (call) {
-        for (const part of assertedParts(call)) {
-          forEachNode(part, keys, (inner) => {
-            if (isPropertyName(inner)) return;
-            const partText = referenceText(inner, sourceCode);
-            assertedInSection.set(partText, [...(assertedInSection.get(partText) ?? []), call]);
-          });
-        }
-      }
+      if (call) noteAsserted(call, sourceCode, assertedInSection);
       if (node.type === 'AssignmentExpression') {
         const target = referenceText(node.left, sourceCode);
         written.add(target);

@@ -29,7 +29,7 @@ function forEachNode(node: TSESTree.Node, keys: TSESLint.SourceCode.VisitorKeys,
  * A call made as a statement of its own (`assertDefined(this.token)`, `assert.ok(x)`,
  * `this.conn.assertOpen()`): only such a call can be an assertion, which narrows what its arguments
  * (or, for `asserts this`, its receiver) test as a condition does. Whether it is one only its
- * resolved signature tells (see `isAssertionCall`).
+ * callee's signatures tell (see `isAssertionCall`).
  */
 function statementCall(node: TSESTree.Node): TSESTree.CallExpression | undefined {
   if (node.type !== 'ExpressionStatement') return undefined;

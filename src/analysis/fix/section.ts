@@ -131,8 +131,10 @@ export function inspectSection(
   // Set from inside the walk's callback.
   const seen = { suspension: false, return: false };
   const declared: TSESTree.Identifier[] = [];
-  /** Classes, types, interfaces and enums declared at the section's level: none may be used after it. */
-  const declaredNamed: Array<TSESTree.ClassDeclaration | TSESTree.TSTypeAliasDeclaration | TSESTree.TSInterfaceDeclaration | TSESTree.TSEnumDeclaration> = [];
+  /** Functions, classes, types, interfaces and enums declared at the section's level: no value can carry them out of it. */
+  const declaredNamed: Array<
+    TSESTree.FunctionDeclaration | TSESTree.ClassDeclaration | TSESTree.TSTypeAliasDeclaration | TSESTree.TSInterfaceDeclaration | TSESTree.TSEnumDeclaration
+  > = [];
   const block = (reason: string) => {
     verdict.blocked ??= reason;
   };
@@ -142,7 +144,7 @@ export function inspectSection(
   if (!unit.async) block('the function is not async');
   for (const statement of section.statements) {
     walk(statement, keys, (node) => {
-      if (node.type === 'FunctionDeclaration' && node.id && node.parent === statement.parent) declared.push(node.id);
+      if (node.type === 'FunctionDeclaration' && node.id && node.parent === statement.parent) declaredNamed.push(node);
       if (isFunctionNode(node) && node !== unit) {
         // Nested functions keep their own returns and yields; arrows share `arguments` and `super`.
         if (node.type === 'ArrowFunctionExpression') {
@@ -245,12 +247,12 @@ export function inspectSection(
   // would not exist there, and no extension helps.
   const first = section.statements[0].range[0];
   const usedBefore = (variable: TSESLint.Scope.Variable) => variable.references.some((reference) => reference.identifier.range[1] <= first);
-  // (A class has a variable of its own inside it too, which the name's lookup may give: asked of the declaration, both.)
+  const usedAfter = (variable: TSESLint.Scope.Variable) => variable.references.some((reference) => reference.identifier.range[0] > last.range[1]);
+  // Asked of the declaration: a class has a variable of its own inside it too, which the name's lookup may give.
   for (const declaration of declaredNamed) {
-    if ((sourceCode.scopeManager?.getDeclaredVariables(declaration) ?? []).some(usedBefore)) block(`\`${declaration.id!.name}\` is declared inside and used before it`);
     const variables = sourceCode.scopeManager?.getDeclaredVariables(declaration) ?? [];
-    const usedAfter = variables.some((variable) => variable.references.some((reference) => reference.identifier.range[0] > last.range[1]));
-    if (usedAfter || variables.length === 0) {
+    if (variables.some(usedBefore)) block(`\`${declaration.id!.name}\` is declared inside and used before it`);
+    if (variables.length === 0 || variables.some(usedAfter)) {
       verdict.declarationEscapes = true;
       block(`\`${declaration.id!.name}\` is declared inside and used after it`);
     }
@@ -259,14 +261,8 @@ export function inspectSection(
     const variable = variableOf(name);
     if (!variable) continue;
     if (usedBefore(variable)) block(`\`${name.name}\` is declared inside and used before it`);
-    const usedAfter = variable.references.some((reference) => reference.identifier.range[0] > last.range[1]);
-    if (!usedAfter) continue;
+    if (!usedAfter(variable)) continue;
     const def = variable.defs[0];
-    if (def.type === 'FunctionName' || def.type === 'ClassName') {
-      verdict.declarationEscapes = true;
-      block(`\`${name.name}\` is declared inside and used after it`);
-      continue;
-    }
     verdict.escapes.push(name);
     const parent = def.parent;
     const reassignedAfter = variable.references.some((reference) => reference.isWrite() && reference.identifier.range[0] > last.range[1]);

@@ -111,16 +111,22 @@ function isReleaseCall(call: TSESTree.CallExpression): boolean {
   return callee.type === 'MemberExpression' && callee.property.type === 'Identifier' && callee.property.name === 'release';
 }
 
-/** Visits the nodes of `root` that run as part of it: nested functions and classes are skipped. */
+/**
+ * Visits the nodes of `root` that run as part of it: nested functions and classes are skipped. With
+ * `overlapping`, only the nodes whose text overlaps that range are visited (what is outside it holds
+ * nothing inside it: a section of a long function is found without walking the rest).
+ */
 export function walkOwnCode(
   root: TSESTree.Node,
   keys: TSESLint.SourceCode.VisitorKeys,
   visit: (node: TSESTree.Node) => void,
+  overlapping?: readonly [number, number],
 ): void {
   walk(root, keys, (node) => {
     if (node !== root && (isFunctionNode(node) || node.type === 'ClassDeclaration' || node.type === 'ClassExpression')) {
       return false;
     }
+    if (overlapping && (node.range[1] <= overlapping[0] || node.range[0] >= overlapping[1])) return false;
     visit(node);
     return undefined;
   });

@@ -99,11 +99,16 @@ export function unawaitedInSections(
   const byNode = new Map<TSESTree.Node, UnawaitedFinding>();
   const innermostFirst = [...sections].sort((a, b) => a.range[1] - a.range[0] - (b.range[1] - b.range[0]));
   for (const section of innermostFirst) {
-    walkOwnCode(section.fn, sourceCode.visitorKeys, (node) => {
-      if (byNode.has(node) || !within(node, section.range)) return;
-      const finding = findingAt(node, section, { isThenable, isThenableArray }, sourceCode);
-      if (finding) byNode.set(node, finding);
-    });
+    walkOwnCode(
+      section.fn,
+      sourceCode.visitorKeys,
+      (node) => {
+        if (byNode.has(node) || !within(node, section.range)) return;
+        const finding = findingAt(node, section, { isThenable, isThenableArray }, sourceCode);
+        if (finding) byNode.set(node, finding);
+      },
+      section.range,
+    );
   }
   return [...byNode.values()].sort((a, b) => a.node.range[0] - b.node.range[0]);
 }

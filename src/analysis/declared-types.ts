@@ -594,7 +594,9 @@ export class DeclaredTypes {
     if (name.type !== 'Identifier' || BUILT_IN_CONTAINERS.has(name.name) || OBJECT_BUILT_INS.has(name.name)) return false;
     const defs = this.variableOf(name)?.defs ?? [];
     if (defs.length === 1 && defs[0].type === 'ImportBinding') {
-      const declared = this.importedClassOrInterface(name);
+      // Asked of the import's own name: the checker reads its symbol off the declaration, where a use
+      // would make it look the name up through every scope around the use.
+      const declared = this.importedClassOrInterface(defs[0].name);
       return declared !== undefined && !BUILT_IN_CONTAINERS.has(declared);
     }
     return defs.length > 0 && defs.every((def) => def.type === 'ClassName' || (def.type === 'Type' && def.node.type === 'TSInterfaceDeclaration'));

@@ -21,8 +21,10 @@ export type Binding =
 
 export interface TypeQueries {
   /**
-   * A stable key for an imported binding's declaration, resolved by the type checker;
-   * null when the import holds no state (a function, a class, a type), undefined when unknown.
+   * A stable key for an imported binding's declaration, resolved by the type checker, given the
+   * name the import declares (whose symbol the checker reads off the declaration: a use of the
+   * name would be looked up through every scope around it); null when the import holds no state
+   * (a function, a class, a type), undefined when unknown.
    */
   importKey(identifier: TSESTree.Identifier): string | null | undefined;
   /** Whether a parameter's declared type is an object type (not any, unknown or a primitive). */
@@ -150,7 +152,8 @@ export class SharedStateResolver {
         // The checker is asked once per import, not at every use.
         let key = this.importKeys.get(variable);
         if (!this.importKeys.has(variable)) {
-          key = variable.references.every(onlyInvoked) ? null : this.types.importKey(identifier);
+          // Asked of the import's own name (see TypeQueries.importKey).
+          key = variable.references.every(onlyInvoked) ? null : this.types.importKey(def.name);
           this.importKeys.set(variable, key);
         }
         if (key === null) return { kind: 'none' };

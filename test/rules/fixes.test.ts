@@ -1609,6 +1609,115 @@ export class Session {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 11, column: 5, suggestions: [] }],
   },
   {
+    name: 'no fix: an element with a literal key (`this.slots[0]`) narrowed before the section, which a callback would lose',
+    filename: 'file.ts',
+    code: `interface Slot { count: number }
+declare function save(): Promise<void>;
+
+export class Pool {
+  slots: Array<Slot | undefined> = [];
+  used = 0;
+
+  async use() {
+    if (!this.slots[0]) return;
+    const seen = this.used;
+    await save();
+    this.used = seen + this.slots[0].count;
+  }
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 12, column: 5, suggestions: [] }],
+  },
+  {
+    name: "no fix: an element with a string key (`this.byKey['a']`) narrowed before the section, inside the test's block",
+    filename: 'file.ts',
+    code: `interface Slot { count: number }
+declare function load(): Promise<number>;
+
+export class Pool {
+  byKey: Record<string, Slot | undefined> = {};
+
+  async bump() {
+    if (this.byKey['a']) {
+      const before = this.byKey['a'].count;
+      const n = await load();
+      this.byKey['a'].count = before + n;
+    }
+  }
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 11, column: 7, suggestions: [] }],
+  },
+  {
+    name: 'no fix: an element whose key is a parameter never assigned (`this.rooms[roomId]`), which TypeScript 5.5 narrows',
+    filename: 'file.ts',
+    code: `interface Room { count: number }
+declare function save(): Promise<void>;
+
+export class Rooms {
+  rooms: Record<string, Room | undefined> = {};
+  used = 0;
+
+  async use(roomId: string) {
+    if (!this.rooms[roomId]) return;
+    const seen = this.used;
+    await save();
+    this.used = seen + this.rooms[roomId].count;
+  }
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 12, column: 5, suggestions: [] }],
+  },
+  {
+    name: 'an element read in the section but narrowed nowhere before it keeps its wrap',
+    filename: 'file.ts',
+    code: `interface Slot { count: number }
+declare function save(): Promise<void>;
+
+export class Pool {
+  slots: Array<Slot | undefined> = [];
+  used = 0;
+
+  async use() {
+    const seen = this.used;
+    await save();
+    this.used = seen + (this.slots[0]?.count ?? 0);
+  }
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+interface Slot { count: number }
+declare function save(): Promise<void>;
+
+export class Pool {
+  private readonly usedMutex = new Mutex();
+  slots: Array<Slot | undefined> = [];
+  used = 0;
+
+  async use() {
+    await this.usedMutex.runExclusive(async () => {
+      const seen = this.used;
+      await save();
+      this.used = seen + (this.slots[0]?.count ?? 0);
+    });
+  }
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 11,
+        column: 5,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 9, lastLine: 11, mutex: 'this.usedMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
     name: 'no fix: a `let` narrowed by its initializer and assigned after the section loses that narrowing in a callback',
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

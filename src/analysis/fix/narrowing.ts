@@ -102,6 +102,10 @@ function referenceText(node: TSESTree.Node, sourceCode: Readonly<TSESLint.Source
       if (node.computed && property.type === 'Literal' && (typeof property.value === 'string' || typeof property.value === 'number')) {
         return `${referenceText(node.object, sourceCode)}.${String(property.value)}`;
       }
+      if (node.computed && property.type === 'TemplateLiteral' && property.expressions.length === 0) {
+        return `${referenceText(node.object, sourceCode)}.${property.quasis[0].value.cooked ?? ''}`;
+      }
+      if (node.computed && isEntityName(property)) return `${referenceText(node.object, sourceCode)}[${sourceCode.getText(property)}]`;
       return sourceCode.getText(node);
     }
     default:
@@ -109,11 +113,31 @@ function referenceText(node: TSESTree.Node, sourceCode: Readonly<TSESLint.Source
   }
 }
 
-/** A chain of property names from a variable or `this` (`this.state.token`, `ctx.conn!.id`). */
+/**
+ * A chain of property names and narrowing keys from a variable or `this` (`this.state.token`,
+ * `ctx.conn!.id`, `this.slots[0]`, `rooms[roomId]`).
+ */
 function isReferenceChain(node: TSESTree.Node): boolean {
   if (node.type === 'Identifier' || node.type === 'ThisExpression') return true;
   if (node.type === 'TSNonNullExpression') return isReferenceChain(node.expression);
-  return node.type === 'MemberExpression' && !node.computed && isReferenceChain(node.object);
+  return node.type === 'MemberExpression' && (!node.computed || isNarrowingKey(node.property)) && isReferenceChain(node.object);
+}
+
+/**
+ * A key by which TypeScript narrows an element access as it narrows a property: a literal
+ * (`slots[0]`, `byKey['a']`), or a name that may stand for a constant one (a `const`, an enum member,
+ * and since TypeScript 5.5 any variable or parameter never assigned: `rooms[roomId]`).
+ */
+function isNarrowingKey(key: TSESTree.Node): boolean {
+  if (key.type === 'Literal') return typeof key.value === 'string' || typeof key.value === 'number';
+  if (key.type === 'TemplateLiteral') return key.expressions.length === 0;
+  return isEntityName(key);
+}
+
+/** A name, or a chain of names after one (`EventType.Message`). */
+function isEntityName(node: TSESTree.Node): boolean {
+  if (node.type === 'Identifier') return true;
+  return node.type === 'MemberExpression' && !node.computed && node.property.type === 'Identifier' && isEntityName(node.object);
 }
 
 /**
@@ -148,7 +172,7 @@ function narrowableRead(node: TSESTree.Node): boolean {
     if (parent.type === 'AssignmentExpression' && parent.left === node) return false;
     return !/^(FunctionDeclaration|FunctionExpression|ClassDeclaration|TSTypeReference|TSQualifiedName|ImportSpecifier|LabeledStatement|BreakStatement|ContinueStatement)$/.test(parent.type);
   }
-  if (node.type === 'MemberExpression' && !node.computed) {
+  if (node.type === 'MemberExpression' && (!node.computed || isNarrowingKey(node.property))) {
     if (parent.type === 'AssignmentExpression' && parent.left === node) return false;
     if (parent.type === 'CallExpression' && parent.callee === node) return false;
     return isReferenceChain(node.object);
@@ -339,8 +363,10 @@ function computeNarrowingLoss(
   const inSection = (node: TSESTree.Node) => node.range[0] >= first && node.range[1] <= last;
 
   const narrowed = (node: TSESTree.Node): boolean => {
-    // A destructured property: its narrowing is not asked, but assumed (the fix is not offered).
-    if (node.type === 'Property') return true;
+    // A destructured property, or an element (`this.slots[0]`, which has no symbol whose declared type
+    // the checker's answer could be compared with): its narrowing is not asked, but assumed (the fix
+    // is not offered).
+    if (node.type === 'Property' || (node.type === 'MemberExpression' && node.computed)) return true;
     let answer = narrowedReads.get(node);
     if (answer === undefined) {
       answer = isNarrowed(node);

@@ -1718,6 +1718,127 @@ export class Pool {
     ],
   },
   {
+    name: "no fix: a `const` whose type is the literal it holds (`const mode = 'fast'`) would widen to `string` as the callback's value",
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+declare function run(mode: 'fast' | 'slow'): void;
+let total = 0;
+
+export async function add() {
+  const seen = total;
+  const mode = 'fast';
+  await save();
+  total = seen + 1;
+  run(mode);
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [] }],
+  },
+  {
+    name: 'no fix: a `const` holding an enum member (`E.A`) would widen to the enum as the callback\'s value',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+enum E { A, B }
+declare function only(e: E.A): void;
+let total = 0;
+
+export async function add() {
+  const seen = total;
+  const e = E.A;
+  await save();
+  total = seen + 1;
+  only(e);
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 10, column: 3, suggestions: [] }],
+  },
+  {
+    name: 'a `let` whose declared union its initializer narrows comes out with its own annotation',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+type Mode = 'fast' | 'slow';
+let total = 0;
+
+export async function add() {
+  const seen = total;
+  let mode: Mode = 'fast';
+  await save();
+  total = seen + 1;
+  mode = 'slow';
+  return mode;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+type Mode = 'fast' | 'slow';
+let total = 0;
+const totalMutex = new Mutex();
+
+export async function add() {
+  let mode: Mode = await totalMutex.runExclusive(async () => {
+    const seen = total;
+    let mode: Mode = 'fast';
+    await save();
+    total = seen + 1;
+    return mode;
+  });
+  mode = 'slow';
+  return mode;
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 9,
+        column: 3,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 9, mutex: 'totalMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
+    name: 'no fix: a `let` with an inferred union type, narrowed by a test in the section, would come out narrowed, and no annotation keeps it',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+declare function pick(): number | undefined;
+let total = 0;
+
+export async function add() {
+  const seen = total;
+  let v = pick();
+  if (v === undefined) throw new Error('none');
+  await save();
+  total = seen + v;
+  v = undefined;
+  return seen;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 10, column: 3, suggestions: [] }],
+  },
+  {
+    name: 'no fix: an annotated `let` that needs its annotation comes out with another name, in a destructuring that cannot carry it',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+type Mode = 'fast' | 'slow';
+let total = 0;
+
+export async function add() {
+  const seen = total;
+  let mode: Mode = 'fast';
+  await save();
+  total = seen + 1;
+  mode = 'slow';
+  return [mode, seen];
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [] }],
+  },
+  {
     name: 'no fix: a `let` narrowed by its initializer and assigned after the section loses that narrowing in a callback',
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

@@ -9,7 +9,7 @@ import { declaredMemberNames } from '../declared-types';
 import { unawaitedInSections } from '../unawaited-in-lock';
 import { mutexImport } from './imports';
 import { chooseMutex } from './mutex';
-import { beyondFlowAnalysis, narrowingLoss } from './narrowing';
+import { beyondFlowAnalysis, escapeAnnotation, narrowingLoss } from './narrowing';
 import { type CriticalSection, findCriticalSection, inspectSection } from './section';
 
 export type FixMode = 'autofix' | 'suggestion' | 'none';
@@ -161,6 +161,8 @@ export function planRaceFix(
   if (verdict.blocked || !narrowing) return undefined;
   // Code that would not type-check is not offered at all, not even as a suggestion.
   if (narrowing.after || narrowing.inside) return undefined;
+  const annotation = escapeAnnotation(verdict.escapes, section, sourceCode, analysis.services);
+  if (annotation === undefined) return undefined;
   const imported = mutexImport(sourceCode, filename);
   if (!imported) return undefined;
   const mutex = chooseMutex(finding, section.statements, {
@@ -248,7 +250,7 @@ export function planRaceFix(
   const valueOut = names.length === 1 ? names[0] : `{ ${names.join(', ')} }`;
   const head =
     names.length > 0
-      ? `${verdict.escapeKind} ${valueOut} = await `
+      ? `${verdict.escapeKind} ${valueOut}${annotation} = await `
       : verdict.returns
         ? 'return await '
         : 'await ';

@@ -608,3 +608,65 @@ const ASSIGNMENT_NARROWED = ts.TypeFlags.Union | ts.TypeFlags.Any | ts.TypeFlags
 
 /** Per read: whether the checker's type there is narrower than the declared one (see `computeNarrowingLoss`). */
 const narrowedReads = new WeakMap<TSESTree.Node, boolean>();
+
+/**
+ * How the names a section declares, and code after it uses, come out of the callback with the type
+ * they have now: the annotation the declaration that receives them needs ('' for none), or
+ * undefined when no declaration keeps that type.
+ *
+ * - The callback's value is typed as its `return` is: a literal type a `const` infers
+ *   (`const mode = 'fast'`, `const e = E.A`, `const s = Symbol()`) widens there, to `string`, `E`
+ *   or `symbol`.
+ * - A `let` or `var` receives the type the value has at the end of the section, not its declared
+ *   one, wherever the two can differ (a union narrowed by an assignment or a test, a class narrowed
+ *   by `instanceof`): later assignments of the declared type would not type-check. Its own
+ *   annotation keeps the declared type, where it is the only name that comes out.
+ */
+export function escapeAnnotation(
+  escapes: readonly TSESTree.Identifier[],
+  section: CriticalSection,
+  sourceCode: Readonly<TSESLint.SourceCode>,
+  services: ParserServicesWithTypeInformation,
+): string | undefined {
+  if (escapes.length === 0) return '';
+  const checker = services.program.getTypeChecker();
+  let testedOrAsserted: Set<string> | undefined;
+  const narrowedInSection = (name: string): boolean => {
+    if (!testedOrAsserted) {
+      const texts = new Set<string>();
+      testedOrAsserted = texts;
+      const keys = sourceCode.visitorKeys;
+      for (const statement of section.statements) {
+        forEachNode(statement, keys, (node) => {
+          const call = statementCall(node);
+          const test = testOf(node);
+          for (const part of [...(test ? [test] : []), ...(call ? assertedParts(call) : [])]) {
+            forEachNode(part, keys, (inner) => isPropertyName(inner) || texts.add(referenceText(inner, sourceCode)));
+          }
+        });
+      }
+    }
+    return testedOrAsserted.has(name);
+  };
+  let annotation = '';
+  for (const name of escapes) {
+    const symbol = checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(name));
+    if (!symbol) return undefined;
+    const declared = checker.getTypeOfSymbol(symbol);
+    if ((declared.isUnion() ? declared.types : [declared]).some(widensAsValue)) return undefined;
+    const declarator = name.parent;
+    const declaration = declarator.parent;
+    const isConst = declarator.type === 'VariableDeclarator' && declaration?.type === 'VariableDeclaration' && declaration.kind === 'const';
+    if (isConst || !(declared.flags & ASSIGNMENT_NARROWED || narrowedInSection(name.name))) continue;
+    if (escapes.length > 1 || declarator.type !== 'VariableDeclarator' || declarator.id !== name || !name.typeAnnotation) return undefined;
+    annotation = sourceCode.getText(name.typeAnnotation);
+  }
+  return annotation;
+}
+
+/** A literal type an expression gives (`'fast'`, `1`, `true`, `E.A`) or a `unique symbol`: widened in a function's return type. */
+function widensAsValue(type: ts.Type): boolean {
+  if (type.flags & ts.TypeFlags.UniqueESSymbol) return true;
+  // A literal written in the code is "fresh" (its own fresh type); one from an annotation is not.
+  return (type.flags & ts.TypeFlags.Literal) !== 0 && (type as ts.LiteralType & { freshType?: ts.Type }).freshType === type;
+}

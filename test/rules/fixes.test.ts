@@ -1839,6 +1839,70 @@ export async function add() {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [] }],
   },
   {
+    name: 'only a suggestion: a `using` declaration in the section is disposed of when the callback returns, not at the end of its block',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+declare function open(): Disposable;
+let total = 0;
+
+export async function add() {
+  const seen = total;
+  using handle = open();
+  await save();
+  total = seen + 1;
+}
+`,
+    output: null,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 9,
+        column: 3,
+        suggestions: [
+          {
+            messageId: 'wrapInMutex',
+            data: { firstLine: 6, lastLine: 9, mutex: 'totalMutex' },
+            output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+declare function open(): Disposable;
+let total = 0;
+const totalMutex = new Mutex();
+
+export async function add() {
+  await totalMutex.runExclusive(async () => {
+    const seen = total;
+    using handle = open();
+    await save();
+    total = seen + 1;
+  });
+}
+`,
+          },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'no fix: a `using` declaration used after the section would come out of the callback already disposed of',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+declare function open(): Disposable;
+let total = 0;
+
+export async function add() {
+  const seen = total;
+  using handle = open();
+  await save();
+  total = seen + 1;
+  return handle;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [] }],
+  },
+  {
     name: 'no fix: a `let` narrowed by its initializer and assigned after the section loses that narrowing in a callback',
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

@@ -265,6 +265,10 @@ export function inspectSection(
     const def = variable.defs[0];
     verdict.escapes.push(name);
     const parent = def.parent;
+    // The callback disposes of it when it returns: the code after the section would get a disposed resource.
+    if (parent?.type === 'VariableDeclaration' && (parent.kind === 'using' || parent.kind === 'await using')) {
+      block(`\`${name.name}\` is disposed of when the section ends, and used after it`);
+    }
     const reassignedAfter = variable.references.some((reference) => reference.isWrite() && reference.identifier.range[0] > last.range[1]);
     if (reassignedAfter || (parent?.type === 'VariableDeclaration' && parent.kind !== 'const')) verdict.escapeKind = 'let';
   }

@@ -1903,6 +1903,85 @@ export async function add() {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 3, suggestions: [] }],
   },
   {
+    name: "no fix: a class with an index signature for string keys, which a mutex field would not satisfy (TS2411)",
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+export class Bag {
+  [key: string]: number | (() => Promise<void>);
+  total = 0;
+  async add() {
+    const seen = this.total;
+    await save();
+    this.total = seen + 1;
+  }
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 9, column: 5, suggestions: [] }],
+  },
+  {
+    name: 'no fix: a class that inherits an index signature for string keys',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+class Base {
+  [key: string]: unknown;
+}
+
+export class Derived extends Base {
+  total = 0;
+  async add() {
+    const seen = this.total;
+    await save();
+    this.total = seen + 1;
+  }
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 12, column: 5, suggestions: [] }],
+  },
+  {
+    name: "a namespace's state: the mutex is declared beside it, inside the namespace",
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+export namespace Counter {
+  let n = 0;
+  export async function inc() {
+    const seen = n;
+    await save();
+    n = seen + 1;
+  }
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+
+export namespace Counter {
+  let n = 0;
+  const nMutex = new Mutex();
+  export async function inc() {
+    await nMutex.runExclusive(async () => {
+      const seen = n;
+      await save();
+      n = seen + 1;
+    });
+  }
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 8,
+        column: 5,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 8, mutex: 'nMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
     name: 'no fix: a `let` narrowed by its initializer and assigned after the section loses that narrowing in a callback',
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

@@ -206,6 +206,17 @@ export function planRaceFix(
       }
       return names;
     },
+    hasStringIndex(cls, isStatic) {
+      // The class's own, read off its body (a class implementing an interface that has one must
+      // declare it too); an inherited one, from the checker.
+      const own = cls.body.body.some((member) => member.type === 'TSIndexSignature' && member.static === isStatic && !isNumberKeyed(member));
+      if (own) return true;
+      if (!cls.superClass) return false;
+      const checker = analysis.services.program.getTypeChecker();
+      const constructorType = checker.getTypeAtLocation(analysis.services.esTreeNodeToTSNodeMap.get(cls));
+      const type = isStatic ? constructorType : checker.getDeclaredTypeOfSymbol(constructorType.symbol);
+      return checker.getIndexInfosOfType(type).some((info) => !(info.keyType.flags & (ts.TypeFlags.NumberLike | ts.TypeFlags.ESSymbolLike)));
+    },
     typescript: /\.[cm]?tsx?$/.test(filename),
     mutexClass: imported.name,
   });
@@ -277,4 +288,10 @@ export function planRaceFix(
       return fixes;
     },
   };
+}
+
+/** An index signature for number keys only (`[index: number]: T`), which constrains no named member. */
+function isNumberKeyed(signature: TSESTree.TSIndexSignature): boolean {
+  const key = signature.parameters[0];
+  return key.type === 'Identifier' && key.typeAnnotation?.typeAnnotation.type === 'TSNumberKeyword';
 }

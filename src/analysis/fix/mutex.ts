@@ -27,6 +27,11 @@ interface MutexContext {
   typeNameOf: (identifier: TSESTree.Identifier) => string | undefined;
   /** Every member name of a class, inherited ones included, instance and static. */
   memberNamesOf: (cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression) => Set<string>;
+  /**
+   * Whether the class, or what it extends or implements, has an index signature for string keys
+   * (`[key: string]: number`), which a mutex field of another type would not satisfy (TS2411).
+   */
+  hasStringIndex: (cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, isStatic: boolean) => boolean;
   /** The file is TypeScript (class fields get `private readonly`). */
   typescript: boolean;
   mutexClass: string;
@@ -254,6 +259,7 @@ function declareMutex(path: StatePath, unit: FunctionNode, ctx: MutexContext): M
     const cls = staticClass ?? (unit.parent.type === 'Property' ? undefined : classOf(unit));
     if (!cls) return undefined;
     const isStatic = staticClass !== undefined;
+    if (ctx.typescript && ctx.hasStringIndex(cls, isStatic)) return undefined;
     const members = ctx.memberNamesOf(cls);
     for (const member of cls.body.body) {
       if ('key' in member && member.key.type === 'Identifier') members.add(member.key.name);
@@ -315,7 +321,13 @@ function findDeclaration(sourceCode: Readonly<TSESLint.SourceCode>, name: string
 function statementOf(node: TSESTree.Node): TSESTree.Node | undefined {
   for (let current: TSESTree.Node = node; current.parent; current = current.parent) {
     const parent: TSESTree.Node = current.parent;
-    if (parent.type === 'Program' || parent.type === 'BlockStatement' || parent.type === 'SwitchCase' || parent.type === 'StaticBlock') {
+    if (
+      parent.type === 'Program' ||
+      parent.type === 'BlockStatement' ||
+      parent.type === 'SwitchCase' ||
+      parent.type === 'StaticBlock' ||
+      parent.type === 'TSModuleBlock'
+    ) {
       return current;
     }
   }

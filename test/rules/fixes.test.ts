@@ -2982,3 +2982,76 @@ describe('fixed outputs', () => {
     expect(leftovers).toEqual([]);
   });
 });
+
+// A TypeScript file that is a CommonJS module under `verbatimModuleSyntax` (a `.cts` file with
+// `module: node16`), where an ES import is an error (TS1286): the fix imports with `import … = require(…)`.
+const verbatimFixture = path.resolve(__dirname, '../../fixtures/verbatim-cjs');
+const verbatimCode = `declare function save(): Promise<void>;
+let total = 0;
+
+async function add(): Promise<void> {
+  const seen = total;
+  await save();
+  total = seen + 1;
+}
+
+export = { add };
+`;
+const verbatimFixed = `import asyncMutex = require('async-mutex');
+
+declare function save(): Promise<void>;
+let total = 0;
+const totalMutex = new asyncMutex.Mutex();
+
+async function add(): Promise<void> {
+  await totalMutex.runExclusive(async () => {
+    const seen = total;
+    await save();
+    total = seen + 1;
+  });
+}
+
+export = { add };
+`;
+createRuleTester(verbatimFixture).run('no-lost-update in a CommonJS TypeScript module under verbatimModuleSyntax', noLostUpdate, {
+  valid: [],
+  invalid: [
+    {
+      name: 'the mutex is imported with `import … = require(…)` and named through it',
+      filename: path.join(verbatimFixture, 'file.cts'),
+      code: verbatimCode,
+      output: verbatimFixed,
+      errors: [
+        {
+          messageId: 'lostUpdate',
+          line: 7,
+          column: 3,
+          suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 5, lastLine: 7, mutex: 'totalMutex' }, output: verbatimFixed }],
+        },
+      ],
+    },
+  ],
+});
+
+describe('the fix of a CommonJS TypeScript module under verbatimModuleSyntax', () => {
+  const copy = fs.mkdtempSync(path.join(verbatimFixture, '..', '..', '.tmp', 'verbatim-'));
+  fs.copyFileSync(path.join(verbatimFixture, 'tsconfig.json'), path.join(copy, 'tsconfig.json'));
+  fs.writeFileSync(path.join(copy, 'file.cts'), verbatimFixed);
+
+  it('type-checks with zero diagnostics', () => {
+    const config = ts.readConfigFile(path.join(copy, 'tsconfig.json'), (file) => ts.sys.readFile(file));
+    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, copy);
+    const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
+    expect(parsed.fileNames).toHaveLength(1);
+    expect(ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'))).toEqual([]);
+  });
+
+  it('lints clean with every rule of the plugin', () => {
+    const linter = new Linter({ configType: 'flat' });
+    const config = [
+      { files: ['**/*.cts'], languageOptions: { parser: tsParser, parserOptions: { projectService: true, tsconfigRootDir: copy } } },
+      plugin.configs.all,
+    ] as never;
+    expect(linter.verify(verbatimFixed, config, { filename: path.join(copy, 'file.cts') })).toEqual([]);
+  });
+});

@@ -1,4 +1,5 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import ts from 'typescript';
 
 /** How the fixed code names async-mutex's `Mutex`, and the edit that makes that name available. */
 export interface MutexImport {
@@ -24,17 +25,30 @@ function isRequireOf(node: TSESTree.Node | null | undefined): boolean {
  * `import { … } from 'async-mutex'`, a new ES import after the last import, or `require` in CommonJS.
  * Undefined when the name `Mutex` is already taken by something else.
  */
-export function mutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename: string): MutexImport | undefined {
+export function mutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename: string, checked: ts.SourceFile, program: ts.Program): MutexImport | undefined {
   // The same for every race of the file: found once.
   if (mutexImports.has(sourceCode)) return mutexImports.get(sourceCode);
-  const found = findMutexImport(sourceCode, filename);
+  const found = findMutexImport(sourceCode, filename, importsByRequire(checked, program));
   mutexImports.set(sourceCode, found);
   return found;
 }
 
 const mutexImports = new WeakMap<object, MutexImport | undefined>();
 
-function findMutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename: string): MutexImport | undefined {
+/**
+ * A TypeScript file that is a CommonJS module under `verbatimModuleSyntax`, where an ES import is an
+ * error (TS1286): it imports with `import … = require(…)`.
+ */
+function importsByRequire(file: ts.SourceFile, program: ts.Program): boolean {
+  const options = program.getCompilerOptions();
+  if (!options.verbatimModuleSyntax) return false;
+  const kind = options.module ?? (options.target !== undefined && options.target >= ts.ScriptTarget.ES2015 ? ts.ModuleKind.ES2015 : ts.ModuleKind.CommonJS);
+  // node16, node18, node20, nodenext: each file's format follows its extension and package.json.
+  if (kind >= ts.ModuleKind.Node16 && kind <= ts.ModuleKind.NodeNext) return file.impliedNodeFormat === ts.ModuleKind.CommonJS;
+  return kind === ts.ModuleKind.CommonJS;
+}
+
+function findMutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename: string, byRequire: boolean): MutexImport | undefined {
   const program = sourceCode.ast;
   const imports = program.body.filter((statement): statement is TSESTree.ImportDeclaration => statement.type === 'ImportDeclaration');
   for (const declaration of imports) {
@@ -70,8 +84,13 @@ function findMutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename: st
       }
     }
   }
-  const taken = sourceCode.scopeManager?.scopes.some((scope) => scope.set.has('Mutex') && scope.type !== 'global');
-  if (taken) return undefined;
+  const isTaken = (name: string) => sourceCode.scopeManager?.scopes.some((scope) => scope.set.has(name) && scope.type !== 'global');
+  if (byRequire) {
+    // `import { Mutex } = …` does not exist: the module's namespace is imported, and `Mutex` named through it.
+    if (isTaken('asyncMutex')) return undefined;
+    return { name: 'asyncMutex.Mutex', edit: headInsertion(sourceCode, `import asyncMutex = require('${SOURCE}');`, '\n') };
+  }
+  if (isTaken('Mutex')) return undefined;
 
   const named = imports.find(
     (declaration) =>

@@ -163,7 +163,7 @@ export function planRaceFix(
   if (narrowing.after || narrowing.inside) return undefined;
   const annotation = escapeAnnotation(verdict.escapes, section, sourceCode, analysis.services);
   if (annotation === undefined) return undefined;
-  const imported = mutexImport(sourceCode, filename);
+  const imported = mutexImport(sourceCode, filename, analysis.services.esTreeNodeToTSNodeMap.get(sourceCode.ast), analysis.services.program);
   if (!imported) return undefined;
   const mutex = chooseMutex(finding, section.statements, {
     sourceCode,

@@ -1982,6 +1982,140 @@ export namespace Counter {
     ],
   },
   {
+    name: 'a parameter that may be undefined (`acct: Account | undefined`) shares the mutex of its type with the functions taking an Account',
+    filename: 'file.ts',
+    code: `interface Account { balance: number }
+declare function save(): Promise<void>;
+
+export async function fee(account: Account, amount: number) {
+  const b = account.balance;
+  await save();
+  account.balance = b - amount;
+}
+
+export async function withdraw(acct: Account | undefined, amount: number) {
+  if (!acct) return;
+  const b = acct.balance;
+  await save();
+  acct.balance = b - amount;
+}
+`,
+    output: [
+      `import { Mutex } from 'async-mutex';
+
+const accountMutex = new Mutex();
+interface Account { balance: number }
+declare function save(): Promise<void>;
+
+export async function fee(account: Account, amount: number) {
+  await accountMutex.runExclusive(async () => {
+    const b = account.balance;
+    await save();
+    account.balance = b - amount;
+  });
+}
+
+export async function withdraw(acct: Account | undefined, amount: number) {
+  if (!acct) return;
+  const b = acct.balance;
+  await save();
+  acct.balance = b - amount;
+}
+`,
+      `import { Mutex } from 'async-mutex';
+
+const accountMutex = new Mutex();
+interface Account { balance: number }
+declare function save(): Promise<void>;
+
+export async function fee(account: Account, amount: number) {
+  await accountMutex.runExclusive(async () => {
+    const b = account.balance;
+    await save();
+    account.balance = b - amount;
+  });
+}
+
+export async function withdraw(acct: Account | undefined, amount: number) {
+  if (!acct) return;
+  await accountMutex.runExclusive(async () => {
+    const b = acct.balance;
+    await save();
+    acct.balance = b - amount;
+  });
+}
+`,
+    ],
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 7,
+        column: 3,
+        suggestions: [
+          {
+            messageId: 'wrapInMutex',
+            data: { firstLine: 5, lastLine: 7, mutex: 'accountMutex' },
+            output: `import { Mutex } from 'async-mutex';
+
+const accountMutex = new Mutex();
+interface Account { balance: number }
+declare function save(): Promise<void>;
+
+export async function fee(account: Account, amount: number) {
+  await accountMutex.runExclusive(async () => {
+    const b = account.balance;
+    await save();
+    account.balance = b - amount;
+  });
+}
+
+export async function withdraw(acct: Account | undefined, amount: number) {
+  if (!acct) return;
+  const b = acct.balance;
+  await save();
+  acct.balance = b - amount;
+}
+`,
+          },
+        ],
+      },
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 14,
+        column: 3,
+        suggestions: [
+          {
+            messageId: 'wrapInMutex',
+            data: { firstLine: 12, lastLine: 14, mutex: 'accountMutex' },
+            output: `import { Mutex } from 'async-mutex';
+
+const accountMutex = new Mutex();
+interface Account { balance: number }
+declare function save(): Promise<void>;
+
+export async function fee(account: Account, amount: number) {
+  const b = account.balance;
+  await save();
+  account.balance = b - amount;
+}
+
+export async function withdraw(acct: Account | undefined, amount: number) {
+  if (!acct) return;
+  await accountMutex.runExclusive(async () => {
+    const b = acct.balance;
+    await save();
+    acct.balance = b - amount;
+  });
+}
+`,
+          },
+        ],
+      },
+    ],
+  },
+  {
     name: 'no fix: a `let` narrowed by its initializer and assigned after the section loses that narrowing in a callback',
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

@@ -178,7 +178,10 @@ export function planRaceFix(
           return theirs ? [{ unit: other.unit, section: sectionText(theirs, sourceCode) }] : [];
         }),
     typeNameOf(identifier) {
-      const type = analysis.services.getTypeAtLocation(identifier);
+      // `acct?: Account` and `acct: Account | undefined` hold an Account: the functions taking one
+      // must share its mutex.
+      const checker = analysis.services.program.getTypeChecker();
+      const type = checker.getNonNullableType(analysis.services.getTypeAtLocation(identifier));
       const name = (type.aliasSymbol ?? type.getSymbol())?.getName();
       return name && /^[A-Za-z_$][\w$]*$/.test(name) && name !== '__type' && name !== '__object' ? name : undefined;
     },

@@ -1942,6 +1942,33 @@ export class Derived extends Base {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 12, column: 5, suggestions: [] }],
   },
   {
+    name: 'no fix: a class that inherits an index signature for string keys through a mixin, which only its type shows',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+class Base {
+  [key: string]: unknown;
+}
+
+function Tagged<T extends new (...args: any[]) => object>(B: T) {
+  return class extends B {
+    tag = 1;
+  };
+}
+
+export class Derived extends Tagged(Base) {
+  total = 0;
+  async add() {
+    const seen = this.total;
+    await save();
+    this.total = seen + 1;
+  }
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 18, column: 5, suggestions: [] }],
+  },
+  {
     name: "a namespace's state: the mutex is declared beside it, inside the namespace",
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

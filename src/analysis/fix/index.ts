@@ -216,6 +216,11 @@ export function planRaceFix(
       if (own) return true;
       if (!cls.superClass) return false;
       const checker = analysis.services.program.getTypeChecker();
+      // Up the `extends` clauses, from the symbol tables, where an index signature is a member
+      // named `__index` (of any key type: taken as one for strings); the class's type, which would
+      // resolve every member of every base, only where a base is no class named outright.
+      const declared = declaredMemberNames(checker, analysis.services.esTreeNodeToTSNodeMap.get(cls));
+      if (declared) return declared.has(INDEX_SIGNATURE);
       const constructorType = checker.getTypeAtLocation(analysis.services.esTreeNodeToTSNodeMap.get(cls));
       const type = isStatic ? constructorType : checker.getDeclaredTypeOfSymbol(constructorType.symbol);
       return checker.getIndexInfosOfType(type).some((info) => !(info.keyType.flags & (ts.TypeFlags.NumberLike | ts.TypeFlags.ESSymbolLike)));
@@ -292,6 +297,9 @@ export function planRaceFix(
     },
   };
 }
+
+/** The name an index signature has in a symbol table (TypeScript's `InternalSymbolName.Index`). */
+const INDEX_SIGNATURE = '__index';
 
 /** An index signature for number keys only (`[index: number]: T`), which constrains no named member. */
 function isNumberKeyed(signature: TSESTree.TSIndexSignature): boolean {

@@ -211,14 +211,14 @@ export function planRaceFix(
     },
     hasStringIndex(cls, isStatic) {
       // The class's own, read off its body (a class implementing an interface that has one must
-      // declare it too); an inherited one, from the checker.
+      // declare it too).
       const own = cls.body.body.some((member) => member.type === 'TSIndexSignature' && member.static === isStatic && !isNumberKeyed(member));
       if (own) return true;
       if (!cls.superClass) return false;
       const checker = analysis.services.program.getTypeChecker();
-      // Up the `extends` clauses, from the symbol tables, where an index signature is a member
-      // named `__index` (of any key type: taken as one for strings); the class's type, which would
-      // resolve every member of every base, only where a base is no class named outright.
+      // An inherited one up the `extends` clauses, from the symbol tables, where an index signature
+      // is a member named `__index` (of any key type: taken as one for strings); from the class's
+      // type, which resolves every member of every base, only where a base is no class named outright.
       const declared = declaredMemberNames(checker, analysis.services.esTreeNodeToTSNodeMap.get(cls));
       if (declared) return declared.has(INDEX_SIGNATURE);
       const constructorType = checker.getTypeAtLocation(analysis.services.esTreeNodeToTSNodeMap.get(cls));

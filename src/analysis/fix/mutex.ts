@@ -28,7 +28,7 @@ interface MutexContext {
   /** Every member name of a class, inherited ones included, instance and static. */
   memberNamesOf: (cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression) => Set<string>;
   /**
-   * Whether the class, or what it extends or implements, has an index signature for string keys
+   * Whether the class, or a class it extends, has an index signature for string keys
    * (`[key: string]: number`), which a mutex field of another type would not satisfy (TS2411).
    */
   hasStringIndex: (cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, isStatic: boolean) => boolean;

@@ -2442,6 +2442,54 @@ export const Counter = class {
     ],
   },
   {
+    name: "a class declared in a function: its mutex is `readonly`, not `private`, as its type may be exported as an anonymous class type (TS4094)",
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+export function makeCounter() {
+  class Counter {
+    count = 0;
+
+    async bump() {
+      const seen = this.count;
+      await save();
+      this.count = seen + 1;
+    }
+  }
+  return new Counter();
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+
+export function makeCounter() {
+  class Counter {
+    readonly countMutex = new Mutex();
+    count = 0;
+
+    async bump() {
+      await this.countMutex.runExclusive(async () => {
+        const seen = this.count;
+        await save();
+        this.count = seen + 1;
+      });
+    }
+  }
+  return new Counter();
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 10,
+        column: 7,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 8, lastLine: 10, mutex: 'this.countMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
     name: 'no fix: an assertion call before the section narrowed a property the section reads (`asserts value`), which a callback would lose',
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

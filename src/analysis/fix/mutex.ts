@@ -265,9 +265,10 @@ function declareMutex(path: StatePath, unit: FunctionNode, ctx: MutexContext): M
       if ('key' in member && member.key.type === 'Identifier') members.add(member.key.name);
     }
     const name = unique(base, members);
-    // A class expression's type can be exported (a mixin, `export const C = class {…}`), and
-    // declaration emit rejects private members there (TS4094): its mutex is only `readonly`.
-    const visibility = cls.type === 'ClassExpression' ? '' : 'private ';
+    // The type of a class expression (a mixin, `export const C = class {…}`) or of a class declared
+    // in a function can be exported as an anonymous class type, where declaration emit rejects
+    // private members (TS4094): its mutex is only `readonly`.
+    const visibility = cls.type === 'ClassExpression' || !isModuleLevel(cls) ? '' : 'private ';
     const modifiers = ctx.typescript ? `${visibility}${isStatic ? 'static ' : ''}readonly ` : isStatic ? 'static ' : '';
     const openBrace = sourceCode.getFirstToken(cls.body);
     if (!openBrace) return undefined;
@@ -299,6 +300,13 @@ function declareMutex(path: StatePath, unit: FunctionNode, ctx: MutexContext): M
   const declaration = `const ${name} = ${create};`;
   if (!anchor) return { text: name, declaration: headInsertion(sourceCode, declaration), reused: false };
   return { text: name, declaration: { at: anchor.range[1], text: `\n${lineIndent(sourceCode, anchor)}${declaration}` }, reused: false };
+}
+
+/** A declaration of the module or of a namespace in it (also behind `export`), not one in a function or block. */
+function isModuleLevel(node: TSESTree.Node): boolean {
+  let parent = node.parent;
+  if (parent?.type === 'ExportNamedDeclaration' || parent?.type === 'ExportDefaultDeclaration') parent = parent.parent;
+  return parent?.type === 'Program' || parent?.type === 'TSModuleBlock';
 }
 
 function classNamed(

@@ -2490,6 +2490,112 @@ export function makeCounter() {
     ],
   },
   {
+    name: "only a suggestion for a field a base class declares: the base class's own updates of it would take another mutex, or none",
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+export class Base {
+  total = 0;
+  reset() {
+    this.total = 0;
+  }
+}
+
+export class Sub extends Base {
+  async addTwo() {
+    const t = this.total;
+    await save();
+    this.total = t + 2;
+  }
+}
+`,
+    output: null,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 14,
+        column: 5,
+        suggestions: [
+          {
+            messageId: 'wrapInMutex',
+            data: { firstLine: 12, lastLine: 14, mutex: 'this.totalMutex' },
+            output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+
+export class Base {
+  total = 0;
+  reset() {
+    this.total = 0;
+  }
+}
+
+export class Sub extends Base {
+  private readonly totalMutex = new Mutex();
+  async addTwo() {
+    await this.totalMutex.runExclusive(async () => {
+      const t = this.total;
+      await save();
+      this.total = t + 2;
+    });
+  }
+}
+`,
+          },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'a field the class declares itself, in a class with a base: the autofix',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+class Base {}
+
+export class Sub extends Base {
+  constructor(private total: number) {
+    super();
+  }
+  async addTwo() {
+    const t = this.total;
+    await save();
+    this.total = t + 2;
+  }
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+
+class Base {}
+
+export class Sub extends Base {
+  private readonly totalMutex = new Mutex();
+  constructor(private total: number) {
+    super();
+  }
+  async addTwo() {
+    await this.totalMutex.runExclusive(async () => {
+      const t = this.total;
+      await save();
+      this.total = t + 2;
+    });
+  }
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 12,
+        column: 5,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 10, lastLine: 12, mutex: 'this.totalMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
     name: 'no fix: an assertion call before the section narrowed a property the section reads (`asserts value`), which a callback would lose',
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

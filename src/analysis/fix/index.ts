@@ -244,7 +244,11 @@ export function planRaceFix(
   // Asked last: each call's first answer can cost the checker milliseconds.
   const wrap = { fn: finding.unit, range: [first.range[0], last.range[1]] as const, lock: mutex.text, line: first.loc.start.line, isCallback: true };
   const autofix =
-    !verdict.suggestOnly && !missingDependency && !competingLock && unawaitedInSections([wrap], analysis.services, sourceCode).length === 0;
+    !verdict.suggestOnly &&
+    !mutex.inheritedState &&
+    !missingDependency &&
+    !competingLock &&
+    unawaitedInSections([wrap], analysis.services, sourceCode).length === 0;
 
   const indent = lineIndent(sourceCode, first.loc.start.line);
   const step = indentStep(sourceCode, section, indent);

@@ -1,6 +1,6 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 
-import type { StatePath } from '../access-paths';
+import { CONTENTS, type StatePath } from '../access-paths';
 import type { CallUnderLock, GuardedUpdate, RaceFinding } from '../dataflow';
 import type { SharedStateResolver } from '../shared-state';
 import { type FunctionNode, isFunctionNode } from '../suspensions';
@@ -11,6 +11,11 @@ export interface MutexChoice {
   text: string;
   declaration?: { at: number; text: string };
   reused: boolean;
+  /**
+   * A new mutex field for a field a base class declares: the base class's own updates of it would
+   * take another mutex (a private field of its own), or none, so the wrap is only suggested.
+   */
+  inheritedState?: boolean;
 }
 
 interface MutexContext {
@@ -274,10 +279,12 @@ function declareMutex(path: StatePath, unit: FunctionNode, ctx: MutexContext): M
     if (!openBrace) return undefined;
     const first = cls.body.body[0] as TSESTree.Node | undefined;
     const indent = first ? lineIndent(sourceCode, first) : `${lineIndent(sourceCode, cls)}  `;
+    const field = path.segments.at(0);
     return {
       text: isStatic ? `${path.rootText}.${name}` : `this.${name}`,
       declaration: { at: openBrace.range[1], text: `\n${indent}${modifiers}${name} = ${create};` },
       reused: false,
+      inheritedState: !isStatic && cls.superClass !== null && field !== undefined && field !== CONTENTS && !declaresField(cls, field),
     };
   }
   if (path.root.startsWith('this:')) return undefined;
@@ -300,6 +307,32 @@ function declareMutex(path: StatePath, unit: FunctionNode, ctx: MutexContext): M
   const declaration = `const ${name} = ${create};`;
   if (!anchor) return { text: name, declaration: headInsertion(sourceCode, declaration), reused: false };
   return { text: name, declaration: { at: anchor.range[1], text: `\n${lineIndent(sourceCode, anchor)}${declaration}` }, reused: false };
+}
+
+/**
+ * Whether a class declares the field itself: as a member (a property, an accessor), a constructor
+ * parameter property, or (in JavaScript) by assigning `this.<field>` in its constructor.
+ */
+function declaresField(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, field: string): boolean {
+  const nameOf = (key: TSESTree.Node): string | undefined =>
+    key.type === 'Identifier' ? key.name : key.type === 'PrivateIdentifier' ? `#${key.name}` : undefined;
+  for (const member of cls.body.body) {
+    if (member.type === 'MethodDefinition' && member.kind === 'constructor') {
+      for (const param of member.value.params) {
+        if (param.type !== 'TSParameterProperty') continue;
+        const bound = param.parameter.type === 'AssignmentPattern' ? param.parameter.left : param.parameter;
+        if (bound.name === field) return true;
+      }
+      for (const statement of member.value.body?.body ?? []) {
+        if (statement.type !== 'ExpressionStatement' || statement.expression.type !== 'AssignmentExpression') continue;
+        const target = statement.expression.left;
+        if (target.type === 'MemberExpression' && target.object.type === 'ThisExpression' && nameOf(target.property) === field) return true;
+      }
+      continue;
+    }
+    if ('key' in member && !member.computed && nameOf(member.key) === field) return true;
+  }
+  return false;
 }
 
 /** A declaration of the module or of a namespace in it (also behind `export`), not one in a function or block. */

@@ -2596,6 +2596,48 @@ export class Sub extends Base {
     ],
   },
   {
+    name: 'a JSDoc comment right above the first statement stays with it: the import goes above the comment, below a file header',
+    filename: 'file.ts',
+    code: `// Request accounting.
+
+/** Requests served so far. */
+let served = 0;
+declare function save(): Promise<void>;
+
+export async function serve() {
+  const seen = served;
+  await save();
+  served = seen + 1;
+}
+`,
+    output: `// Request accounting.
+
+import { Mutex } from 'async-mutex';
+
+/** Requests served so far. */
+let served = 0;
+const servedMutex = new Mutex();
+declare function save(): Promise<void>;
+
+export async function serve() {
+  await servedMutex.runExclusive(async () => {
+    const seen = served;
+    await save();
+    served = seen + 1;
+  });
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 10,
+        column: 3,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 8, lastLine: 10, mutex: 'servedMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
     name: 'no fix: an assertion call before the section narrowed a property the section reads (`asserts value`), which a callback would lose',
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

@@ -121,7 +121,7 @@ function findMutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename: st
 export function headInsertion(sourceCode: Readonly<TSESLint.SourceCode>, line: string, gap = ''): { at: number; text: string } {
   let head = heads.get(sourceCode);
   if (!head) {
-    head = findHead(sourceCode.ast.body);
+    head = findHead(sourceCode);
     heads.set(sourceCode, head);
   }
   return head.after ? { at: head.at, text: `\n${line}` } : { at: head.at, text: `${line}\n${gap}` };
@@ -130,7 +130,8 @@ export function headInsertion(sourceCode: Readonly<TSESLint.SourceCode>, line: s
 /** Where the head of a module ends: after the last import or directive, else before the first statement. */
 const heads = new WeakMap<object, { at: number; after: boolean }>();
 
-function findHead(body: readonly TSESTree.ProgramStatement[]): { at: number; after: boolean } {
+function findHead(sourceCode: Readonly<TSESLint.SourceCode>): { at: number; after: boolean } {
+  const body = sourceCode.ast.body;
   const lastImport = body.filter((statement) => statement.type === 'ImportDeclaration').at(-1);
   if (lastImport) return { at: lastImport.range[1], after: true };
   let lastDirective: TSESTree.Node | undefined;
@@ -139,5 +140,11 @@ function findHead(body: readonly TSESTree.ProgramStatement[]): { at: number; aft
     lastDirective = statement;
   }
   if (lastDirective) return { at: lastDirective.range[1], after: true };
-  return { at: body.at(0)?.range[0] ?? 0, after: false };
+  const first = body.at(0);
+  if (!first) return { at: 0, after: false };
+  // A JSDoc comment right above the first statement belongs to it (its documentation, and in
+  // JavaScript its type): the new lines go above the comment, not between the two.
+  const doc = sourceCode.getCommentsBefore(first).at(-1);
+  const attached = doc?.type === 'Block' && doc.value.startsWith('*') && first.loc.start.line - doc.loc.end.line <= 1;
+  return { at: attached ? doc.range[0] : first.range[0], after: false };
 }

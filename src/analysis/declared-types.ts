@@ -772,6 +772,24 @@ export function declaredMemberNames(checker: ts.TypeChecker, cls: ts.ClassLikeDe
   return symbol && collect(symbol) ? names : undefined;
 }
 
+/**
+ * Whether a class up the `extends` clause of `cls` declares or inherits a member `name`, read from
+ * the symbol tables as `declaredMemberNames` reads them: false for a class that extends nothing,
+ * undefined where the base is no class named outright.
+ */
+export function baseDeclaresMember(checker: ts.TypeChecker, cls: ts.ClassLikeDeclaration, name: string): boolean | undefined {
+  const clause = cls.heritageClauses?.find((heritage) => heritage.token === ts.SyntaxKind.ExtendsKeyword);
+  if (!clause) return false;
+  for (const base of clause.types) {
+    if (!isNameChain(base.expression)) return undefined;
+    const declaration = symbolBehind(checker, base.expression)?.declarations?.find(ts.isClassLike);
+    const names = declaration ? declaredMemberNames(checker, declaration) : undefined;
+    if (!names) return undefined;
+    if (names.has(name)) return true;
+  }
+  return false;
+}
+
 /** `Base` or `events.EventEmitter`: a name, or names joined by dots. */
 function isNameChain(node: ts.Expression): boolean {
   return ts.isIdentifier(node) || (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.name) && isNameChain(node.expression));

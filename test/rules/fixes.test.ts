@@ -2548,6 +2548,118 @@ export class Sub extends Base {
     ],
   },
   {
+    name: 'only a suggestion for a field a subclass declares again (`override total`) where its base declares it too',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+class Base {
+  total = 0;
+  reset() {
+    this.total = 0;
+  }
+}
+
+export class Sub extends Base {
+  override total = 5;
+  async addTwo() {
+    const t = this.total;
+    await save();
+    this.total = t + 2;
+  }
+}
+`,
+    output: null,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 15,
+        column: 5,
+        suggestions: [
+          {
+            messageId: 'wrapInMutex',
+            data: { firstLine: 13, lastLine: 15, mutex: 'this.totalMutex' },
+            output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+
+class Base {
+  total = 0;
+  reset() {
+    this.total = 0;
+  }
+}
+
+export class Sub extends Base {
+  private readonly totalMutex = new Mutex();
+  override total = 5;
+  async addTwo() {
+    await this.totalMutex.runExclusive(async () => {
+      const t = this.total;
+      await save();
+      this.total = t + 2;
+    });
+  }
+}
+`,
+          },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'a field the class declares itself, over a mixin whose members only its type shows: the autofix',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+function Tagged<T extends new (...args: any[]) => object>(B: T) {
+  return class extends B {
+    tag = 1;
+  };
+}
+
+export class Sub extends Tagged(Object) {
+  total = 0;
+  async addTwo() {
+    const t = this.total;
+    await save();
+    this.total = t + 2;
+  }
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+
+function Tagged<T extends new (...args: any[]) => object>(B: T) {
+  return class extends B {
+    tag = 1;
+  };
+}
+
+export class Sub extends Tagged(Object) {
+  private readonly totalMutex = new Mutex();
+  total = 0;
+  async addTwo() {
+    await this.totalMutex.runExclusive(async () => {
+      const t = this.total;
+      await save();
+      this.total = t + 2;
+    });
+  }
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 14,
+        column: 5,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 12, lastLine: 14, mutex: 'this.totalMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
     name: 'a field the class declares itself, in a class with a base: the autofix',
     filename: 'file.ts',
     code: `declare function save(): Promise<void>;

@@ -5,7 +5,7 @@ import ts from 'typescript';
 
 import type { RaceAnalysis } from '../analyze';
 import type { RaceFinding } from '../dataflow';
-import { declaredMemberNames } from '../declared-types';
+import { baseDeclaresMember, declaredMemberNames } from '../declared-types';
 import { unawaitedInSections } from '../unawaited-in-lock';
 import { mutexImport } from './imports';
 import { chooseMutex } from './mutex';
@@ -224,6 +224,9 @@ export function planRaceFix(
       const constructorType = checker.getTypeAtLocation(analysis.services.esTreeNodeToTSNodeMap.get(cls));
       const type = isStatic ? constructorType : checker.getDeclaredTypeOfSymbol(constructorType.symbol);
       return checker.getIndexInfosOfType(type).some((info) => !(info.keyType.flags & (ts.TypeFlags.NumberLike | ts.TypeFlags.ESSymbolLike)));
+    },
+    baseDeclares(cls, name) {
+      return baseDeclaresMember(analysis.services.program.getTypeChecker(), analysis.services.esTreeNodeToTSNodeMap.get(cls), name);
     },
     typescript: /\.[cm]?tsx?$/.test(filename),
     mutexClass: imported.name,

@@ -12,8 +12,9 @@ export interface MutexChoice {
   declaration?: { at: number; text: string };
   reused: boolean;
   /**
-   * A new mutex field for a field a base class declares: the base class's own updates of it would
-   * take another mutex (a private field of its own), or none, so the wrap is only suggested.
+   * A new mutex field for a field a base class declares (also where this class declares it again):
+   * the base class's own updates of it would take another mutex (a private field of its own), or
+   * none, so the wrap is only suggested.
    */
   inheritedState?: boolean;
 }
@@ -37,6 +38,8 @@ interface MutexContext {
    * (`[key: string]: number`), which a mutex field of another type would not satisfy (TS2411).
    */
   hasStringIndex: (cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, isStatic: boolean) => boolean;
+  /** Whether a class it extends declares the member (undefined: a base that is no class named outright). */
+  baseDeclares: (cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, name: string) => boolean | undefined;
   /** The file is TypeScript (class fields get `private readonly`). */
   typescript: boolean;
   mutexClass: string;
@@ -284,7 +287,8 @@ function declareMutex(path: StatePath, unit: FunctionNode, ctx: MutexContext): M
       text: isStatic ? `${path.rootText}.${name}` : `this.${name}`,
       declaration: { at: openBrace.range[1], text: `\n${indent}${modifiers}${name} = ${create};` },
       reused: false,
-      inheritedState: !isStatic && cls.superClass !== null && field !== undefined && field !== CONTENTS && !declaresField(cls, field),
+      inheritedState:
+        !isStatic && cls.superClass !== null && field !== undefined && field !== CONTENTS && (ctx.baseDeclares(cls, field) ?? !declaresField(cls, field)),
     };
   }
   if (path.root.startsWith('this:')) return undefined;
@@ -311,7 +315,8 @@ function declareMutex(path: StatePath, unit: FunctionNode, ctx: MutexContext): M
 
 /**
  * Whether a class declares the field itself: as a member (a property, an accessor), a constructor
- * parameter property, or (in JavaScript) by assigning `this.<field>` in its constructor.
+ * parameter property, or (in JavaScript) by assigning `this.<field>` in its constructor. Asked where
+ * the base class's members cannot be read (a mixin).
  */
 function declaresField(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, field: string): boolean {
   const nameOf = (key: TSESTree.Node): string | undefined =>

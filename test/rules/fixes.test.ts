@@ -3503,7 +3503,10 @@ createRuleTester(verbatimFixture).run('no-lost-update in a CommonJS TypeScript m
 });
 
 describe('the fix of a CommonJS TypeScript module under verbatimModuleSyntax', () => {
-  const copy = fs.mkdtempSync(path.join(verbatimFixture, '..', '..', '.tmp', 'verbatim-'));
+  // Inside the repository (so that async-mutex resolves), in `.tmp`, which a fresh clone lacks.
+  const scratch = path.join(verbatimFixture, '..', '..', '.tmp');
+  fs.mkdirSync(scratch, { recursive: true });
+  const copy = fs.mkdtempSync(path.join(scratch, 'verbatim-'));
   fs.copyFileSync(path.join(verbatimFixture, 'tsconfig.json'), path.join(copy, 'tsconfig.json'));
   fs.writeFileSync(path.join(copy, 'file.cts'), verbatimFixed);
 

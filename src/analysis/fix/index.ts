@@ -161,7 +161,7 @@ export function planRaceFix(
   if (verdict.blocked || !narrowing) return undefined;
   // Code that would not type-check is not offered at all, not even as a suggestion.
   if (narrowing.after || narrowing.inside) return undefined;
-  const annotation = escapeAnnotation(verdict.escapes, section, sourceCode, analysis.services);
+  const annotation = escapeAnnotation(verdict.escapes, narrowing, sourceCode, analysis.services);
   if (annotation === undefined) return undefined;
   const imported = mutexImport(sourceCode, filename, analysis.services.esTreeNodeToTSNodeMap.get(sourceCode.ast), analysis.services.program);
   if (!imported) return undefined;

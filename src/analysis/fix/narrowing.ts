@@ -16,6 +16,8 @@ import type { CriticalSection } from './section';
 export interface NarrowingLoss {
   after: boolean;
   inside: boolean;
+  /** Texts the section tests, or that a call statement in it would assert if it were an assertion (see `escapeAnnotation`). */
+  narrowedInSection: ReadonlySet<string>;
 }
 
 function forEachNode(node: TSESTree.Node, keys: TSESLint.SourceCode.VisitorKeys, visit: (node: TSESTree.Node) => void): void {
@@ -448,7 +450,7 @@ function computeNarrowingLoss(
       if (test) forEachNode(test, keys, (inner) => isPropertyName(inner) || tested.add(referenceText(inner, sourceCode)));
     });
   }
-  const loss: NarrowingLoss = { after: false, inside: false };
+  const loss: NarrowingLoss = { after: false, inside: false, narrowedInSection: new Set([...tested, ...assertedInSection.keys()]) };
   // A read that every path reaches through one of the section's own assignments has that
   // assignment's type; any other (the assignment's own right side, `ctx.token = await
   // renew(ctx.token)`, or a read after `if (c) ctx.token = …`) may still have the type narrowed
@@ -624,41 +626,30 @@ const narrowedReads = new WeakMap<TSESTree.Node, boolean>();
  */
 export function escapeAnnotation(
   escapes: readonly TSESTree.Identifier[],
-  section: CriticalSection,
+  narrowing: NarrowingLoss,
   sourceCode: Readonly<TSESLint.SourceCode>,
   services: ParserServicesWithTypeInformation,
 ): string | undefined {
-  if (escapes.length === 0) return '';
-  const checker = services.program.getTypeChecker();
-  let testedOrAsserted: Set<string> | undefined;
-  const narrowedInSection = (name: string): boolean => {
-    if (!testedOrAsserted) {
-      const texts = new Set<string>();
-      testedOrAsserted = texts;
-      const keys = sourceCode.visitorKeys;
-      for (const statement of section.statements) {
-        forEachNode(statement, keys, (node) => {
-          const call = statementCall(node);
-          const test = testOf(node);
-          for (const part of [...(test ? [test] : []), ...(call ? assertedParts(call) : [])]) {
-            forEachNode(part, keys, (inner) => isPropertyName(inner) || texts.add(referenceText(inner, sourceCode)));
-          }
-        });
-      }
-    }
-    return testedOrAsserted.has(name);
-  };
   let annotation = '';
   for (const name of escapes) {
+    const declarator = name.parent;
+    const declaration = declarator.parent;
+    const isConst = declarator.type === 'VariableDeclarator' && declaration?.type === 'VariableDeclaration' && declaration.kind === 'const';
+    const single = escapes.length === 1 && declarator.type === 'VariableDeclarator' && declarator.id === name;
+    // Read off the text, without the checker: an annotated `const` has the annotation's type, which
+    // no literal is fresh in; a `let` that comes out alone keeps its annotation outside (whatever
+    // the section narrowed it to).
+    if (name.typeAnnotation && (isConst || single)) {
+      if (!isConst) annotation = sourceCode.getText(name.typeAnnotation);
+      continue;
+    }
+    const checker = services.program.getTypeChecker();
     const symbol = checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(name));
     if (!symbol) return undefined;
     const declared = checker.getTypeOfSymbol(symbol);
     if ((declared.isUnion() ? declared.types : [declared]).some(widensAsValue)) return undefined;
-    const declarator = name.parent;
-    const declaration = declarator.parent;
-    const isConst = declarator.type === 'VariableDeclarator' && declaration?.type === 'VariableDeclaration' && declaration.kind === 'const';
-    if (isConst || !(declared.flags & ASSIGNMENT_NARROWED || narrowedInSection(name.name))) continue;
-    if (escapes.length > 1 || declarator.type !== 'VariableDeclarator' || declarator.id !== name || !name.typeAnnotation) return undefined;
+    if (isConst || !(declared.flags & ASSIGNMENT_NARROWED || narrowing.narrowedInSection.has(name.name))) continue;
+    if (!single || !name.typeAnnotation) return undefined;
     annotation = sourceCode.getText(name.typeAnnotation);
   }
   return annotation;

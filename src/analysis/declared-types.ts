@@ -745,7 +745,16 @@ function ownFieldOf(node: TSESTree.MemberExpression): TSESTree.PropertyDefinitio
  * (a class extending an event emitter: tens of milliseconds). Undefined where a base is not a class
  * or an interface named outright (a mixin call, a constructor-typed variable): the checker decides.
  */
-export function declaredMemberNames(checker: ts.TypeChecker, cls: ts.ClassLikeDeclaration): Set<string> | undefined {
+export function declaredMemberNames(checker: ts.TypeChecker, cls: ts.ClassLikeDeclaration): ReadonlySet<string> | undefined {
+  // A fix asks about one class several times (its member names, an index signature), and about a
+  // base for each of its subclasses. Per checker: an unchanged file's nodes outlive a program, and
+  // its bases may have changed.
+  let cache = memberNames.get(checker);
+  if (!cache) {
+    cache = new WeakMap();
+    memberNames.set(checker, cache);
+  }
+  if (cache.has(cls)) return cache.get(cls);
   const names = new Set<string>();
   const seen = new Set<ts.Symbol>();
   const collect = (symbol: ts.Symbol): boolean => {
@@ -769,8 +778,12 @@ export function declaredMemberNames(checker: ts.TypeChecker, cls: ts.ClassLikeDe
     return true;
   };
   const symbol = cls.name ? checker.getSymbolAtLocation(cls.name) : undefined;
-  return symbol && collect(symbol) ? names : undefined;
+  const answer = symbol && collect(symbol) ? names : undefined;
+  cache.set(cls, answer);
+  return answer;
 }
+
+const memberNames = new WeakMap<ts.TypeChecker, WeakMap<ts.ClassLikeDeclaration, ReadonlySet<string> | undefined>>();
 
 /**
  * Whether a class up the `extends` clause of `cls` declares or inherits a member `name`, read from

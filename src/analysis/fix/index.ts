@@ -8,7 +8,7 @@ import type { RaceFinding } from '../dataflow';
 import { baseDeclaresMember, declaredMemberNames } from '../declared-types';
 import { unawaitedInSections } from '../unawaited-in-lock';
 import { mutexImport } from './imports';
-import { chooseMutex } from './mutex';
+import { chooseMutex, parameterProperties } from './mutex';
 import { beyondFlowAnalysis, escapeAnnotation, narrowingLoss } from './narrowing';
 import { type CriticalSection, findCriticalSection, inspectSection } from './section';
 
@@ -186,22 +186,14 @@ export function planRaceFix(
       return name && /^[A-Za-z_$][\w$]*$/.test(name) && name !== '__type' && name !== '__object' ? name : undefined;
     },
     memberNamesOf(cls) {
+      // Nothing inherited: the members are the class body's (the caller reads those) and the
+      // constructor's parameter properties; the checker's member list would cost its first answer.
+      if (!cls.superClass) return new Set(parameterProperties(cls));
       const names = new Set<string>();
-      if (!cls.superClass) {
-        // Nothing inherited: the members are the class body's (the caller reads those) and the
-        // constructor's parameter properties; the checker's member list would cost its first answer.
-        const constructor = cls.body.body.find((member) => member.type === 'MethodDefinition' && member.kind === 'constructor');
-        for (const param of constructor?.type === 'MethodDefinition' ? constructor.value.params : []) {
-          if (param.type !== 'TSParameterProperty') continue;
-          const bound = param.parameter.type === 'AssignmentPattern' ? param.parameter.left : param.parameter;
-          names.add(bound.name);
-        }
-        return names;
-      }
       const checker = analysis.services.program.getTypeChecker();
       const tsClass = analysis.services.esTreeNodeToTSNodeMap.get(cls);
       const declared = declaredMemberNames(checker, tsClass);
-      if (declared) return declared;
+      if (declared) return new Set(declared);
       const symbol = tsClass.name ? checker.getSymbolAtLocation(tsClass.name) : undefined;
       if (symbol) {
         for (const property of checker.getDeclaredTypeOfSymbol(symbol).getProperties()) names.add(property.getName());

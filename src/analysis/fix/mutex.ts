@@ -321,13 +321,9 @@ function declareMutex(path: StatePath, unit: FunctionNode, ctx: MutexContext): M
 function declaresField(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression, field: string): boolean {
   const nameOf = (key: TSESTree.Node): string | undefined =>
     key.type === 'Identifier' ? key.name : key.type === 'PrivateIdentifier' ? `#${key.name}` : undefined;
+  if (parameterProperties(cls).includes(field)) return true;
   for (const member of cls.body.body) {
     if (member.type === 'MethodDefinition' && member.kind === 'constructor') {
-      for (const param of member.value.params) {
-        if (param.type !== 'TSParameterProperty') continue;
-        const bound = param.parameter.type === 'AssignmentPattern' ? param.parameter.left : param.parameter;
-        if (bound.name === field) return true;
-      }
       for (const statement of member.value.body?.body ?? []) {
         if (statement.type !== 'ExpressionStatement' || statement.expression.type !== 'AssignmentExpression') continue;
         const target = statement.expression.left;
@@ -338,6 +334,16 @@ function declaresField(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression
     if ('key' in member && !member.computed && nameOf(member.key) === field) return true;
   }
   return false;
+}
+
+/** The names of the parameter properties of a class's constructor (`constructor(private total: number)`). */
+export function parameterProperties(cls: TSESTree.ClassDeclaration | TSESTree.ClassExpression): string[] {
+  const constructor = cls.body.body.find((member) => member.type === 'MethodDefinition' && member.kind === 'constructor');
+  const params = constructor?.type === 'MethodDefinition' ? constructor.value.params : [];
+  return params.flatMap((param) => {
+    if (param.type !== 'TSParameterProperty') return [];
+    return [param.parameter.type === 'AssignmentPattern' ? param.parameter.left.name : param.parameter.name];
+  });
 }
 
 /** A declaration of the module or of a namespace in it (also behind `export`), not one in a function or block. */

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import * as ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { corpora, corpusLinter } from './corpus-linter';
 
@@ -15,6 +15,7 @@ describe.each(corpora)('eslint --fix over the $name', ({ root: corpusRoot, minim
   fs.mkdirSync(scratch, { recursive: true });
   const fixedRoot = fs.mkdtempSync(path.join(scratch, 'corpus-fixed-'));
   fs.cpSync(corpusRoot, fixedRoot, { recursive: true });
+  afterAll(() => { fs.rmSync(fixedRoot, { recursive: true, force: true }); });
   const { linter, config } = corpusLinter(corpusRoot);
   const files = fs.readdirSync(path.join(corpusRoot, 'cases')).filter((file) => file.endsWith('.ts'));
   const leftovers: string[] = [];

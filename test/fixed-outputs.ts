@@ -13,26 +13,28 @@ import { rulesFixture } from './rule-tester';
 const plugin = require('../dist/src/index.js') as { configs: { all: object } };
 
 /**
- * Type-checks fix and suggestion outputs in a copy of the rule-test fixture project (inside the
- * repository, so that async-mutex resolves): one program over all of them; returns the diagnostics.
+ * Type-checks files (name → text) in a copy of the rule-test fixture project (inside the repository,
+ * so that async-mutex resolves), as one program; returns the diagnostics. The copy is removed after.
  */
-function typeCheckOutputs(outputs: readonly string[]): string[] {
+export function typeCheckInFixtureCopy(files: ReadonlyArray<{ file: string; text: string }>, extraOptions: ts.CompilerOptions = {}): string[] {
   const scratch = path.join(rulesFixture, '..', '..', '.tmp');
   fs.mkdirSync(scratch, { recursive: true });
   const copy = fs.mkdtempSync(path.join(scratch, 'fixed-'));
-  fs.cpSync(path.join(rulesFixture, 'lib'), path.join(copy, 'lib'), { recursive: true });
-  outputs.forEach((output, index) => {
-    fs.writeFileSync(path.join(copy, `output-${index}.ts`), output);
-  });
-  const config = ts.readConfigFile(path.join(rulesFixture, 'tsconfig.json'), (file) => ts.sys.readFile(file));
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, copy);
-  const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
-  return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
-    const where = diagnostic.file
-      ? `${path.basename(diagnostic.file.fileName)}:${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line + 1}`
-      : '';
-    return `${where} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
-  });
+  try {
+    fs.cpSync(path.join(rulesFixture, 'lib'), path.join(copy, 'lib'), { recursive: true });
+    for (const { file, text } of files) fs.writeFileSync(path.join(copy, file), text);
+    const config = ts.readConfigFile(path.join(rulesFixture, 'tsconfig.json'), (file) => ts.sys.readFile(file));
+    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, copy);
+    const program = ts.createProgram({ rootNames: parsed.fileNames, options: { ...parsed.options, ...extraOptions } });
+    return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+      const where = diagnostic.file
+        ? `${path.basename(diagnostic.file.fileName)}:${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line + 1}`
+        : '';
+      return `${where} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
+    });
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
 }
 
 /** Lints a fixed output with every rule of the plugin (`configs.all`): what is left to report. */
@@ -55,7 +57,7 @@ export function describeFixedOutputs(title: string, outputs: readonly string[], 
   describe(title, () => {
     it('type-check with zero diagnostics', () => {
       expect(outputs.length).toBeGreaterThanOrEqual(minimum);
-      expect(typeCheckOutputs(outputs)).toEqual([]);
+      expect(typeCheckInFixtureCopy(outputs.map((text, index) => ({ file: `output-${index}.ts`, text })))).toEqual([]);
     });
 
     it('lint clean with every rule of the plugin', () => {

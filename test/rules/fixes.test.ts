@@ -6,11 +6,12 @@ import tsParser from '@typescript-eslint/parser';
 import type { InvalidTestCase } from '@typescript-eslint/rule-tester';
 import { Linter } from 'eslint';
 import * as ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import noLostUpdate, { type MessageIds as LostUpdateIds } from '../../rules/no-lost-update';
 import noStaleCheck, { type MessageIds as StaleCheckIds } from '../../rules/no-stale-check';
 import type { RaceRuleOptions } from '../../src/analysis/options';
+import { typeCheckInFixtureCopy } from '../fixed-outputs';
 import { createRuleTester, rulesFixture } from '../rule-tester';
 
 // The built plugin, as users load it (the suite runs after `npm run build`).
@@ -3357,6 +3358,7 @@ ruleTester.run('no-stale-check fixes', noStaleCheck, {
 
 // A project from which async-mutex does not resolve (outside this repository's node_modules).
 const isolated = fs.mkdtempSync(path.join(os.tmpdir(), 'async-race-no-mutex-'));
+afterAll(() => { fs.rmSync(isolated, { recursive: true, force: true }); });
 fs.writeFileSync(
   path.join(isolated, 'tsconfig.json'),
   JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'node16', noEmit: true, types: [] }, include: ['*.ts'] }),
@@ -3412,21 +3414,7 @@ describe('fixed outputs', () => {
   });
 
   it('type-check with zero diagnostics', () => {
-    // Inside the repository, so that async-mutex resolves from its node_modules.
-    const scratch = path.join(rulesFixture, '..', '..', '.tmp');
-    fs.mkdirSync(scratch, { recursive: true });
-    const copy = fs.mkdtempSync(path.join(scratch, 'fixed-'));
-    fs.cpSync(path.join(rulesFixture, 'lib'), path.join(copy, 'lib'), { recursive: true });
-    for (const output of outputs) fs.writeFileSync(path.join(copy, output.file), output.text);
-    const config = ts.readConfigFile(path.join(rulesFixture, 'tsconfig.json'), (file) => ts.sys.readFile(file));
-    const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, copy);
-    const program = ts.createProgram({ rootNames: parsed.fileNames, options: { ...parsed.options, checkJs: true } });
-    const diagnostics = ts
-      .getPreEmitDiagnostics(program)
-      .map((diagnostic) => {
-        const where = diagnostic.file ? `${path.basename(diagnostic.file.fileName)}:${diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line + 1}` : '';
-        return `${where} ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
-      });
+    const diagnostics = typeCheckInFixtureCopy(outputs, { checkJs: true });
     expect(outputs.length).toBeGreaterThan(15);
     expect(diagnostics).toEqual([]);
   });
@@ -3509,6 +3497,7 @@ describe('the fix of a CommonJS TypeScript module under verbatimModuleSyntax', (
   const copy = fs.mkdtempSync(path.join(scratch, 'verbatim-'));
   fs.copyFileSync(path.join(verbatimFixture, 'tsconfig.json'), path.join(copy, 'tsconfig.json'));
   fs.writeFileSync(path.join(copy, 'file.cts'), verbatimFixed);
+  afterAll(() => { fs.rmSync(copy, { recursive: true, force: true }); });
 
   it('type-checks with zero diagnostics', () => {
     const config = ts.readConfigFile(path.join(copy, 'tsconfig.json'), (file) => ts.sys.readFile(file));

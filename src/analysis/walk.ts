@@ -14,10 +14,13 @@ export function walk(
   const childKeys = keys[node.type] as readonly string[] | undefined;
   if (childKeys) {
     const fields = node as unknown as Record<string, unknown>;
-    for (const key of childKeys) {
-      const child = fields[key];
+    // Indexed loops: `for … of` makes an iterator object per list, per node, wherever V8 has not
+    // optimised the walk (it is called with many callbacks), which was most of what walks allocated.
+    for (let keyIndex = 0; keyIndex < childKeys.length; keyIndex++) {
+      const child = fields[childKeys[keyIndex]];
       if (Array.isArray(child)) {
-        for (const item of child as unknown[]) {
+        for (let index = 0; index < child.length; index++) {
+          const item: unknown = child[index];
           if (isNode(item)) walk(item, keys, enter, leave);
         }
       } else if (isNode(child)) {

@@ -9,7 +9,7 @@ import { type ConfiguredLock, LOCK_METHODS, LockRecognizer, mayTakeLocks } from 
 import { dropCallerSerialised } from './serialised-callers';
 import { SharedStateResolver } from './shared-state';
 import { type FunctionNode, isFunctionNode } from './suspensions';
-import { childAt, walk, walkFile } from './walk';
+import { walkFile } from './walk';
 
 export type { RaceFinding, LockProblem } from './dataflow';
 export type { ConfiguredLock } from './locks';
@@ -29,8 +29,6 @@ export interface RaceAnalysis {
   services: ParserServicesWithTypeInformation;
 }
 
-const analyses = new WeakMap<object, Map<string, RaceAnalysis>>();
-
 /** Thrown when a file is linted without type information: one clear message naming the setting. */
 export class MissingTypeInformationError extends Error {
   constructor(ruleName: string) {
@@ -49,26 +47,89 @@ export function requireTypeInformation(context: AnyContext, ruleName: string): P
   return services as ParserServicesWithTypeInformation;
 }
 
+/** The race analysis of one file for one set of lock options: its unit finder while ESLint walks the file, then its result. */
+interface RaceFile {
+  finder?: UnitFinder;
+  analysis?: RaceAnalysis;
+}
+
+const raceFiles = new WeakMap<object, Map<string, RaceFile>>();
+
+function raceFileOf(sourceCode: Readonly<TSESLint.SourceCode>, options: RaceAnalysisOptions): RaceFile {
+  const optionsKey = JSON.stringify(options.locks ?? []);
+  let byOptions = raceFiles.get(sourceCode);
+  if (!byOptions) {
+    byOptions = new Map();
+    raceFiles.set(sourceCode, byOptions);
+  }
+  let file = byOptions.get(optionsKey);
+  if (!file) {
+    file = {};
+    byOptions.set(optionsKey, file);
+  }
+  return file;
+}
+
+/**
+ * The listeners through which a race rule finds, while ESLint walks the file, the functions the
+ * analysis will walk (see `findUnits`): the nodes are read as ESLint's own traversal reaches them,
+ * instead of by a walk of the analysis's own over every async function. Every race rule of the
+ * file adds them; the first to hear of a node passes it on, the others' calls for it are dropped.
+ * None when the file's text holds nothing to walk.
+ */
+export function raceUnitListeners(context: AnyContext, ruleName: string, options: RaceAnalysisOptions): TSESLint.RuleListener {
+  const services = requireTypeInformation(context, ruleName);
+  const sourceCode = context.sourceCode;
+  const locks = options.locks ?? [];
+  if (!mayRace(sourceCode.text, services.program, locks)) return {};
+  const file = raceFileOf(sourceCode, options);
+  if (file.analysis) return {};
+  const finder = (file.finder ??= findUnits(prepare(sourceCode, services, locks)));
+  const listeners: Record<string, (node: TSESTree.Node) => void> = {};
+  const enter = (node: TSESTree.Node): void => {
+    if (node !== finder.lastEntered) finder.enter(node);
+  };
+  const leave = (node: TSESTree.Node): void => {
+    if (node !== finder.lastLeft) finder.leave(node);
+  };
+  for (const type of UNIT_NODE_TYPES) listeners[type] = enter;
+  for (const type of SCOPING_NODE_TYPES) listeners[`${type}:exit`] = leave;
+  return listeners;
+}
+
 /**
  * Runs the race analysis of one file once, whichever rule asks first, and shares the findings
- * between the rules linting the same file with the same lock options.
+ * between the rules linting the same file with the same lock options. The functions to walk come
+ * from `raceUnitListeners` when the rule added them, or else from a walk of the file.
  */
 export function analyzeRaces(context: AnyContext, ruleName: string, options: RaceAnalysisOptions): RaceAnalysis {
   const services = requireTypeInformation(context, ruleName);
   const sourceCode = context.sourceCode;
-  const optionsKey = JSON.stringify(options.locks ?? []);
-  let byOptions = analyses.get(sourceCode);
-  if (!byOptions) {
-    byOptions = new Map();
-    analyses.set(sourceCode, byOptions);
-  }
-  let analysis = byOptions.get(optionsKey);
-  if (!analysis) {
+  const file = raceFileOf(sourceCode, options);
+  if (!file.analysis) {
     const locks = options.locks ?? [];
-    analysis = mayRace(sourceCode.text, services.program, locks) ? runAnalysis(sourceCode, services, locks) : noRaces(sourceCode, services);
-    byOptions.set(optionsKey, analysis);
+    if (mayRace(sourceCode.text, services.program, locks)) {
+      let finder = file.finder;
+      if (!finder) {
+        finder = findUnits(prepare(sourceCode, services, locks));
+        walkFile(
+          sourceCode,
+          (node) => {
+            finder!.enter(node);
+            return undefined;
+          },
+          (node) => {
+            finder!.leave(node);
+          },
+        );
+      }
+      file.analysis = runAnalysis(finder);
+    } else {
+      file.analysis = noRaces(sourceCode, services);
+    }
+    file.finder = undefined;
   }
-  return analysis;
+  return file.analysis;
 }
 
 /**
@@ -103,11 +164,20 @@ function noRaces(sourceCode: Readonly<TSESLint.SourceCode>, services: ParserServ
   };
 }
 
-function runAnalysis(
+/** What the analysis of a file works with, made before its functions are found (finding them asks about locks and scopes). */
+interface PreparedFile {
+  sourceCode: Readonly<TSESLint.SourceCode>;
+  services: ParserServicesWithTypeInformation;
+  shared: SharedStateResolver;
+  locks: LockRecognizer;
+  declaredTypes: DeclaredTypes;
+}
+
+function prepare(
   sourceCode: Readonly<TSESLint.SourceCode>,
   services: ParserServicesWithTypeInformation,
   configuredLocks: readonly ConfiguredLock[],
-): RaceAnalysis {
+): PreparedFile {
   const checker = services.program.getTypeChecker();
   // Declarations that say their type outright are read, not asked about (see DeclaredTypes).
   const isTypeScript = /\.[cm]?tsx?$/.test(services.esTreeNodeToTSNodeMap.get(sourceCode.ast).fileName);
@@ -144,6 +214,11 @@ function runAnalysis(
     (identifier) => shared.variableOf(identifier),
     (node) => sourceCode.getText(node),
   );
+  return { sourceCode, services, shared, locks, declaredTypes };
+}
+
+function runAnalysis(finder: UnitFinder): RaceAnalysis {
+  const { sourceCode, services, shared, locks, declaredTypes } = finder.file;
   // By state path: every use of one state (`this.queue` in each method) has the same declared type.
   const containerKinds = new Map<string, ContainerKind | undefined>();
   const ctx: FlowContext = {
@@ -165,7 +240,7 @@ function runAnalysis(
     derivedFacts: new Map(),
   };
 
-  for (const unit of findUnits(sourceCode, locks, shared)) {
+  for (const unit of finder.units()) {
     if (ctx.inlined.has(unit)) continue;
     new FunctionFlow(ctx, unit).run();
   }
@@ -202,17 +277,51 @@ interface RaceIngredients {
   loopBase: number;
 }
 
+/** The node types `findUnits` looks at when it enters a node; it leaves functions and loops. */
+const FUNCTION_TYPES = ['ArrowFunctionExpression', 'FunctionDeclaration', 'FunctionExpression'] as const;
+const UNIT_NODE_TYPES: readonly string[] = [
+  ...FUNCTION_TYPES,
+  ...LOOPS,
+  'AwaitExpression',
+  'YieldExpression',
+  'VariableDeclaration',
+  'AssignmentExpression',
+  'UpdateExpression',
+  'UnaryExpression',
+  'CallExpression',
+];
+const SCOPING_NODE_TYPES: readonly string[] = [...FUNCTION_TYPES, ...LOOPS];
+
+/** Takes in the nodes of a file in the order of a walk (see `findUnits`). */
+interface UnitFinder {
+  file: PreparedFile;
+  enter(node: TSESTree.Node): void;
+  leave(node: TSESTree.Node): void;
+  /** The last node entered and left: a second rule's listener for it has nothing to add. */
+  lastEntered?: TSESTree.Node;
+  lastLeft?: TSESTree.Node;
+  /** Once every node was entered and left: the functions to walk. */
+  units(): FunctionNode[];
+}
+
 /**
  * The functions to walk: every async function, and every function that runs a lock callback
  * (the callback is walked inline, where it runs), outermost first. A function whose body (with
  * the callbacks in it) cannot race, as `RaceIngredients` tells, is left out before any type query
- * is made for it.
+ * is made for it. The nodes come from ESLint's traversal (`raceUnitListeners`) or a walk.
  */
-function findUnits(sourceCode: Readonly<TSESLint.SourceCode>, locks: LockRecognizer, shared: SharedStateResolver): FunctionNode[] {
+function findUnits(file: PreparedFile): UnitFinder {
+  const { locks, shared } = file;
   const units = new Set<FunctionNode>();
   const stack: RaceIngredients[] = [];
   const loops: TSESTree.Node[] = [];
   const ingredientsOfUnit = new Map<FunctionNode, RaceIngredients>();
+  /**
+   * How many functions on the stack are async. A write only decides an async function's
+   * ingredients (one in it or in a callback in it); a function that runs a lock callback is a unit
+   * whatever it writes. So writes outside every async function are not looked at.
+   */
+  let asyncDepth = 0;
 
   /** A write into `target` (or its contents) may reach shared state unless it goes into a fresh object of this function's own. */
   const mayShare = (target: TSESTree.Node | undefined, frame: RaceIngredients): boolean => {
@@ -238,128 +347,92 @@ function findUnits(sourceCode: Readonly<TSESLint.SourceCode>, locks: LockRecogni
     );
   };
   const noteWrite = (target: TSESTree.Node | undefined, node: TSESTree.Node, frame: RaceIngredients): void => {
-    if (!mayShare(target, frame)) return;
+    if (asyncDepth === 0 || !mayShare(target, frame)) return;
     const loop = loops.length > frame.loopBase ? loops[frame.loopBase] : undefined;
     frame.lastWrite = Math.max(frame.lastWrite, node.range[1], loop?.range[1] ?? 0);
   };
 
-  const enter = (node: TSESTree.Node): undefined => {
-    if (isFunctionNode(node)) {
-      stack.push({ fn: node, firstSuspension: Infinity, lastWrite: -1, takesLock: false, loopBase: loops.length });
-      if (node.async) units.add(node);
-      return undefined;
-    }
-    if (LOOPS.has(node.type)) loops.push(node);
-    const frame = stack.at(-1);
-    if (!frame) return undefined;
-    switch (node.type) {
-      case 'AwaitExpression':
-      case 'YieldExpression':
-        frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
-        break;
-      case 'VariableDeclaration':
-        if (node.kind === 'await using') frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
-        break;
-      case 'ForOfStatement':
-      case 'ForInStatement':
-        if (node.type === 'ForOfStatement' && node.await) frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
-        if (node.left.type !== 'VariableDeclaration') noteWrite(node.left, node, frame);
-        break;
-      case 'AssignmentExpression':
-        noteWrite(node.left.type === 'ObjectPattern' || node.left.type === 'ArrayPattern' ? undefined : node.left, node, frame);
-        break;
-      case 'UpdateExpression':
-        noteWrite(node.argument, node, frame);
-        break;
-      case 'UnaryExpression':
-        if (node.operator === 'delete') noteWrite(node.argument, node, frame);
-        break;
-      case 'CallExpression': {
-        const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
-        if (callee.type === 'MemberExpression') {
-          const method = staticPropertyName(callee);
-          if (method === 'assign' && node.arguments.length > 0) noteWrite(node.arguments[0], node, frame);
-          else if (method !== undefined && WRITING_METHODS.has(method)) noteWrite(callee.object, node, frame);
+  const finder: UnitFinder = {
+    file,
+    enter(node) {
+      finder.lastEntered = node;
+      if (isFunctionNode(node)) {
+        stack.push({ fn: node, firstSuspension: Infinity, lastWrite: -1, takesLock: false, loopBase: loops.length });
+        if (node.async) {
+          units.add(node);
+          asyncDepth++;
         }
-        if (locks.mayBeLockCall(node)) {
-          frame.takesLock = true;
-          if (node.arguments.some(isFunctionNode) && locks.recognize(node)) units.add(frame.fn);
-        }
-        break;
+        return;
       }
-      default:
-        break;
-    }
-    return undefined;
+      if (LOOPS.has(node.type)) loops.push(node);
+      const frame = stack.at(-1);
+      if (!frame) return;
+      switch (node.type) {
+        case 'AwaitExpression':
+        case 'YieldExpression':
+          frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
+          break;
+        case 'VariableDeclaration':
+          if (node.kind === 'await using') frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
+          break;
+        case 'ForOfStatement':
+        case 'ForInStatement':
+          if (node.type === 'ForOfStatement' && node.await) frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
+          if (node.left.type !== 'VariableDeclaration') noteWrite(node.left, node, frame);
+          break;
+        case 'AssignmentExpression':
+          noteWrite(node.left.type === 'ObjectPattern' || node.left.type === 'ArrayPattern' ? undefined : node.left, node, frame);
+          break;
+        case 'UpdateExpression':
+          noteWrite(node.argument, node, frame);
+          break;
+        case 'UnaryExpression':
+          if (node.operator === 'delete') noteWrite(node.argument, node, frame);
+          break;
+        case 'CallExpression': {
+          const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
+          if (callee.type === 'MemberExpression') {
+            const method = staticPropertyName(callee);
+            if (method === 'assign' && node.arguments.length > 0) noteWrite(node.arguments[0], node, frame);
+            else if (method !== undefined && WRITING_METHODS.has(method)) noteWrite(callee.object, node, frame);
+          }
+          if (locks.mayBeLockCall(node)) {
+            frame.takesLock = true;
+            if (node.arguments.some(isFunctionNode) && locks.recognize(node)) units.add(frame.fn);
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    },
+    leave(node) {
+      finder.lastLeft = node;
+      if (LOOPS.has(node.type)) {
+        loops.pop();
+        return;
+      }
+      if (!isFunctionNode(node)) return;
+      const inner = stack.pop()!;
+      if (node.async) asyncDepth--;
+      ingredientsOfUnit.set(inner.fn, inner);
+      // A callback is walked inline by the function it is in (or not at all): its writes may run at any time.
+      const outer = stack.at(-1);
+      if (outer) {
+        outer.firstSuspension = Math.min(outer.firstSuspension, inner.firstSuspension);
+        if (inner.lastWrite >= 0) outer.lastWrite = Infinity;
+        outer.takesLock ||= inner.takesLock;
+      }
+    },
+    units() {
+      return [...units].filter((unit) => {
+        const ingredients = ingredientsOfUnit.get(unit);
+        if (!ingredients || ingredients.firstSuspension === Infinity) return false;
+        return ingredients.takesLock || ingredients.lastWrite > ingredients.firstSuspension;
+      });
+    },
   };
-  const leave = (node: TSESTree.Node): void => {
-    if (LOOPS.has(node.type)) {
-      loops.pop();
-      return;
-    }
-    if (!isFunctionNode(node)) return;
-    const inner = stack.pop()!;
-    ingredientsOfUnit.set(inner.fn, inner);
-    // A callback is walked inline by the function it is in (or not at all): its writes may run at any time.
-    const outer = stack.at(-1);
-    if (outer) {
-      outer.firstSuspension = Math.min(outer.firstSuspension, inner.firstSuspension);
-      if (inner.lastWrite >= 0) outer.lastWrite = Infinity;
-      outer.takesLock ||= inner.takesLock;
-    }
-  };
-  const roots = candidateRoots(sourceCode, locks);
-  if (roots) {
-    for (const root of roots) walk(root, sourceCode.visitorKeys, enter, leave);
-  } else {
-    walkFile(sourceCode, enter, leave);
-  }
-  return [...units].filter((unit) => {
-    const ingredients = ingredientsOfUnit.get(unit);
-    if (!ingredients || ingredients.firstSuspension === Infinity) return false;
-    return ingredients.takesLock || ingredients.lastWrite > ingredients.firstSuspension;
-  });
-}
-
-/**
- * The outermost functions that hold every unit `findUnits` can find: those around an `async` keyword
- * or a call of a method named like a lock operation (in a program with a lock library). Code outside
- * every function is no unit and adds nothing to one, so the rest of the file need not be walked.
- * Undefined when configured locks (called by any name) make the whole file a candidate.
- */
-function candidateRoots(sourceCode: Readonly<TSESLint.SourceCode>, locks: LockRecognizer): FunctionNode[] | undefined {
-  if (locks.configuresLocks()) return undefined;
-  const pattern = locks.mayTakeLocks() ? CANDIDATE_WITH_LOCKS : CANDIDATE;
-  const roots = new Set<FunctionNode>();
-  const keys = sourceCode.visitorKeys;
-  let last: FunctionNode | undefined;
-  for (const match of sourceCode.text.matchAll(pattern)) {
-    // Inside the root found last (the matches come in source order), or not code: nothing new.
-    if (last && match.index >= last.range[0] && match.index < last.range[1]) continue;
-    if (!sourceCode.getTokenByRangeStart(match.index)) continue;
-    last = outermostFunctionAt(sourceCode.ast, match.index, keys) ?? last;
-    if (last) roots.add(last);
-  }
-  return [...roots];
-}
-
-const CANDIDATE = /\basync\b/g;
-const CANDIDATE_WITH_LOCKS = new RegExp(`\\b(?:async|${[...LOCK_METHODS].join('|')})\\b`, 'g');
-
-/**
- * The outermost function whose range holds `index` (or whose method's does), found by descending
- * through the nodes that hold it.
- */
-function outermostFunctionAt(root: TSESTree.Node, index: number, keys: TSESLint.SourceCode.VisitorKeys): FunctionNode | undefined {
-  let node: TSESTree.Node | undefined = root;
-  while (node) {
-    if (isFunctionNode(node)) return node;
-    const next = childAt(node, index, keys);
-    // `async m() {…}`: a method's function starts at its parameters, after the keyword.
-    if (!next && (node.type === 'MethodDefinition' || node.type === 'Property') && isFunctionNode(node.value)) return node.value;
-    node = next;
-  }
-  return undefined;
+  return finder;
 }
 
 function declaredIn(variable: TSESLint.Scope.Variable, fn: FunctionNode): boolean {

@@ -1,7 +1,7 @@
 import type { TSESLint } from '@typescript-eslint/utils';
 
 import { describePath } from './access-paths';
-import { analyzeRaces, requireTypeInformation } from './analyze';
+import { analyzeRaces, raceUnitListeners, requireTypeInformation } from './analyze';
 import type { RaceFinding } from './dataflow';
 import { planRaceFix } from './fix';
 import { planMemoizeFix } from './fix/memoize';
@@ -70,7 +70,9 @@ export function raceRuleListener<MessageId extends string>(
 ): TSESLint.RuleListener {
   requireTypeInformation(context, ruleName);
   return {
-    Program: () => {
+    // The functions to analyse are found as ESLint walks the file; the analysis runs once it has.
+    ...raceUnitListeners(context, ruleName, options),
+    'Program:exit': () => {
       reportRaces(context, ruleName, kind, options);
     },
   };

@@ -49,6 +49,8 @@ export function requireTypeInformation(context: AnyContext, ruleName: string): P
 
 /** The race analysis of one file for one set of lock options: its unit finder while ESLint walks the file, then its result. */
 interface RaceFile {
+  /** Whether the text holds anything to walk (`mayRace`), asked once for all the rules. */
+  mayRace?: boolean;
   finder?: UnitFinder;
   analysis?: RaceAnalysis;
 }
@@ -81,9 +83,9 @@ export function raceUnitListeners(context: AnyContext, ruleName: string, options
   const services = requireTypeInformation(context, ruleName);
   const sourceCode = context.sourceCode;
   const locks = options.locks ?? [];
-  if (!mayRace(sourceCode.text, services.program, locks)) return {};
   const file = raceFileOf(sourceCode, options);
-  if (file.analysis) return {};
+  file.mayRace ??= mayRace(sourceCode.text, services.program, locks);
+  if (!file.mayRace || file.analysis) return {};
   const finder = (file.finder ??= findUnits(prepare(sourceCode, services, locks)));
   const listeners: Record<string, (node: TSESTree.Node) => void> = {};
   const enter = (node: TSESTree.Node): void => {
@@ -108,7 +110,8 @@ export function analyzeRaces(context: AnyContext, ruleName: string, options: Rac
   const file = raceFileOf(sourceCode, options);
   if (!file.analysis) {
     const locks = options.locks ?? [];
-    if (mayRace(sourceCode.text, services.program, locks)) {
+    file.mayRace ??= mayRace(sourceCode.text, services.program, locks);
+    if (file.mayRace) {
       let finder = file.finder;
       if (!finder) {
         finder = findUnits(prepare(sourceCode, services, locks));

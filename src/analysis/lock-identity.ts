@@ -130,11 +130,20 @@ const MENTIONS_BY_LIBRARY: Readonly<Record<LockLibrary, RegExp>> = {
   'lock-manager': /\.locks\b|\bLockManager\b/,
 };
 
-/** Whether the lock-hygiene rules have anything to look for in this file: a lock of a library the program contains, named in its text. */
+const mentions = new WeakMap<LockFile, boolean>();
+
+/**
+ * Whether the lock-hygiene rules have anything to look for in this file: a lock of a library the
+ * program contains, named in its text. Searched once for all the rules that ask.
+ */
 export function mentionsLocks(file: LockFile): boolean {
-  const text = file.sourceCode.text;
-  for (const library of file.locks.libraries()) if (MENTIONS_BY_LIBRARY[library].test(text)) return true;
-  return false;
+  let found = mentions.get(file);
+  if (found === undefined) {
+    const text = file.sourceCode.text;
+    found = [...file.locks.libraries()].some((library) => MENTIONS_BY_LIBRARY[library].test(text));
+    mentions.set(file, found);
+  }
+  return found;
 }
 
 export const sameLock = (a: LockKey, b: LockKey): boolean => a.path === b.path && a.thisOwner === b.thisOwner;

@@ -88,14 +88,22 @@ export function raceUnitListeners(context: AnyContext, ruleName: string, options
   if (!file.mayRace || file.analysis) return {};
   const finder = (file.finder ??= findUnits(prepare(sourceCode, services, locks)));
   const listeners: Record<string, (node: TSESTree.Node) => void> = {};
-  const enter = (node: TSESTree.Node): void => {
-    if (node !== finder.lastEntered) finder.enter(node);
-  };
-  const leave = (node: TSESTree.Node): void => {
-    if (node !== finder.lastLeft) finder.leave(node);
-  };
-  for (const type of UNIT_NODE_TYPES) listeners[type] = enter;
-  for (const type of SCOPING_NODE_TYPES) listeners[`${type}:exit`] = leave;
+  for (const [type, handle] of Object.entries(finder.onEnter)) {
+    if (!handle) continue;
+    listeners[type] = (node) => {
+      if (node === finder.lastEntered) return;
+      finder.lastEntered = node;
+      handle(node as never);
+    };
+  }
+  for (const [type, handle] of Object.entries(finder.onLeave)) {
+    if (!handle) continue;
+    listeners[`${type}:exit`] = (node) => {
+      if (node === finder.lastLeft) return;
+      finder.lastLeft = node;
+      handle(node as never);
+    };
+  }
   return listeners;
 }
 
@@ -280,24 +288,14 @@ interface RaceIngredients {
   loopBase: number;
 }
 
-/** The node types `findUnits` looks at when it enters a node; it leaves functions and loops. */
 const FUNCTION_TYPES = ['ArrowFunctionExpression', 'FunctionDeclaration', 'FunctionExpression'] as const;
-const UNIT_NODE_TYPES: readonly string[] = [
-  ...FUNCTION_TYPES,
-  ...LOOPS,
-  'AwaitExpression',
-  'YieldExpression',
-  'VariableDeclaration',
-  'AssignmentExpression',
-  'UpdateExpression',
-  'UnaryExpression',
-  'CallExpression',
-];
-const SCOPING_NODE_TYPES: readonly string[] = [...FUNCTION_TYPES, ...LOOPS];
 
 /** Takes in the nodes of a file in the order of a walk (see `findUnits`). */
 interface UnitFinder {
   file: PreparedFile;
+  /** Per node type: what entering, and leaving, a node of that type does (`enter` and `leave` pick one). */
+  onEnter: Readonly<Partial<Record<string, (node: never) => void>>>;
+  onLeave: Readonly<Partial<Record<string, (node: never) => void>>>;
   enter(node: TSESTree.Node): void;
   leave(node: TSESTree.Node): void;
   /** The last node entered and left: a second rule's listener for it has nothing to add. */
@@ -355,77 +353,102 @@ function findUnits(file: PreparedFile): UnitFinder {
     frame.lastWrite = Math.max(frame.lastWrite, node.range[1], loop?.range[1] ?? 0);
   };
 
+  /** The current function's ingredients; undefined outside every function. */
+  const frame = (): RaceIngredients | undefined => stack.at(-1);
+  const suspends = (node: TSESTree.Node): void => {
+    const current = frame();
+    if (current) current.firstSuspension = Math.min(current.firstSuspension, node.range[0]);
+  };
+  const writes = (target: TSESTree.Node | undefined, node: TSESTree.Node): void => {
+    const current = frame();
+    if (current) noteWrite(target, node, current);
+  };
+  // One handler per node type (so that each reads nodes of one shape), on entering and on leaving.
+  const onEnter: Partial<Record<string, (node: never) => void>> = {
+    AwaitExpression: suspends,
+    YieldExpression: suspends,
+    VariableDeclaration(node: TSESTree.VariableDeclaration) {
+      if (node.kind === 'await using') suspends(node);
+    },
+    ForOfStatement(node: TSESTree.ForOfStatement) {
+      loops.push(node);
+      if (node.await) suspends(node);
+      if (node.left.type !== 'VariableDeclaration') writes(node.left, node);
+    },
+    ForInStatement(node: TSESTree.ForInStatement) {
+      loops.push(node);
+      if (node.left.type !== 'VariableDeclaration') writes(node.left, node);
+    },
+    AssignmentExpression(node: TSESTree.AssignmentExpression) {
+      writes(node.left.type === 'ObjectPattern' || node.left.type === 'ArrayPattern' ? undefined : node.left, node);
+    },
+    UpdateExpression(node: TSESTree.UpdateExpression) {
+      writes(node.argument, node);
+    },
+    UnaryExpression(node: TSESTree.UnaryExpression) {
+      if (node.operator === 'delete') writes(node.argument, node);
+    },
+    CallExpression(node: TSESTree.CallExpression) {
+      const current = frame();
+      if (!current) return;
+      const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
+      if (callee.type === 'MemberExpression') {
+        const method = staticPropertyName(callee);
+        if (method === 'assign' && node.arguments.length > 0) noteWrite(node.arguments[0], node, current);
+        else if (method !== undefined && WRITING_METHODS.has(method)) noteWrite(callee.object, node, current);
+      }
+      if (locks.mayBeLockCall(node)) {
+        current.takesLock = true;
+        if (node.arguments.some(isFunctionNode) && locks.recognize(node)) units.add(current.fn);
+      }
+    },
+  };
+  const enterLoop = (node: TSESTree.Node): void => {
+    loops.push(node);
+  };
+  const leaveLoop = (): void => {
+    loops.pop();
+  };
+  const enterFunction = (node: FunctionNode): void => {
+    stack.push({ fn: node, firstSuspension: Infinity, lastWrite: -1, takesLock: false, loopBase: loops.length });
+    if (node.async) {
+      units.add(node);
+      asyncDepth++;
+    }
+  };
+  const leaveFunction = (node: FunctionNode): void => {
+    const inner = stack.pop()!;
+    if (node.async) asyncDepth--;
+    ingredientsOfUnit.set(inner.fn, inner);
+    // A callback is walked inline by the function it is in (or not at all): its writes may run at any time.
+    const outer = stack.at(-1);
+    if (outer) {
+      outer.firstSuspension = Math.min(outer.firstSuspension, inner.firstSuspension);
+      if (inner.lastWrite >= 0) outer.lastWrite = Infinity;
+      outer.takesLock ||= inner.takesLock;
+    }
+  };
+  const onLeave: Partial<Record<string, (node: never) => void>> = {};
+  for (const type of FUNCTION_TYPES) {
+    onEnter[type] = enterFunction;
+    onLeave[type] = leaveFunction;
+  }
+  for (const type of LOOPS) {
+    onEnter[type] ??= enterLoop;
+    onLeave[type] = leaveLoop;
+  }
+
   const finder: UnitFinder = {
     file,
+    onEnter,
+    onLeave,
     enter(node) {
       finder.lastEntered = node;
-      if (isFunctionNode(node)) {
-        stack.push({ fn: node, firstSuspension: Infinity, lastWrite: -1, takesLock: false, loopBase: loops.length });
-        if (node.async) {
-          units.add(node);
-          asyncDepth++;
-        }
-        return;
-      }
-      if (LOOPS.has(node.type)) loops.push(node);
-      const frame = stack.at(-1);
-      if (!frame) return;
-      switch (node.type) {
-        case 'AwaitExpression':
-        case 'YieldExpression':
-          frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
-          break;
-        case 'VariableDeclaration':
-          if (node.kind === 'await using') frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
-          break;
-        case 'ForOfStatement':
-        case 'ForInStatement':
-          if (node.type === 'ForOfStatement' && node.await) frame.firstSuspension = Math.min(frame.firstSuspension, node.range[0]);
-          if (node.left.type !== 'VariableDeclaration') noteWrite(node.left, node, frame);
-          break;
-        case 'AssignmentExpression':
-          noteWrite(node.left.type === 'ObjectPattern' || node.left.type === 'ArrayPattern' ? undefined : node.left, node, frame);
-          break;
-        case 'UpdateExpression':
-          noteWrite(node.argument, node, frame);
-          break;
-        case 'UnaryExpression':
-          if (node.operator === 'delete') noteWrite(node.argument, node, frame);
-          break;
-        case 'CallExpression': {
-          const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
-          if (callee.type === 'MemberExpression') {
-            const method = staticPropertyName(callee);
-            if (method === 'assign' && node.arguments.length > 0) noteWrite(node.arguments[0], node, frame);
-            else if (method !== undefined && WRITING_METHODS.has(method)) noteWrite(callee.object, node, frame);
-          }
-          if (locks.mayBeLockCall(node)) {
-            frame.takesLock = true;
-            if (node.arguments.some(isFunctionNode) && locks.recognize(node)) units.add(frame.fn);
-          }
-          break;
-        }
-        default:
-          break;
-      }
+      onEnter[node.type]?.(node as never);
     },
     leave(node) {
       finder.lastLeft = node;
-      if (LOOPS.has(node.type)) {
-        loops.pop();
-        return;
-      }
-      if (!isFunctionNode(node)) return;
-      const inner = stack.pop()!;
-      if (node.async) asyncDepth--;
-      ingredientsOfUnit.set(inner.fn, inner);
-      // A callback is walked inline by the function it is in (or not at all): its writes may run at any time.
-      const outer = stack.at(-1);
-      if (outer) {
-        outer.firstSuspension = Math.min(outer.firstSuspension, inner.firstSuspension);
-        if (inner.lastWrite >= 0) outer.lastWrite = Infinity;
-        outer.takesLock ||= inner.takesLock;
-      }
+      onLeave[node.type]?.(node as never);
     },
     units() {
       return [...units].filter((unit) => {

@@ -105,7 +105,11 @@ export class SharedStateResolver {
     for (const reference of scope.references) {
       this.variableByIdentifier.set(reference.identifier, reference.resolved);
     }
+    // The global scope lists the TypeScript libs' globals (2,000 with the DOM), which no identifier
+    // declares; of a module, it holds nothing else (its own declarations are the module scope's).
+    if (isModuleGlobalScope(scope)) return;
     for (const variable of scope.variables) {
+      if (variable.identifiers.length === 0) continue;
       for (const identifier of variable.identifiers) {
         // A class declaration's name is a variable of the scope around it and of the class's own
         // scope; the name itself means the class scope's (the one code inside sees), whichever of
@@ -307,4 +311,9 @@ function onlyInvoked(reference: TSESLint.Scope.Reference): boolean {
 function isClassName(identifier: TSESTree.Identifier | TSESTree.JSXIdentifier): boolean {
   const parent = identifier.parent;
   return (parent.type === 'ClassDeclaration' || parent.type === 'ClassExpression') && parent.id === identifier;
+}
+
+/** The global scope of a module: the TypeScript libs' globals, and none of the file's declarations. */
+export function isModuleGlobalScope(scope: TSESLint.Scope.Scope): boolean {
+  return scope.type === 'global' && scope.block.sourceType === 'module';
 }

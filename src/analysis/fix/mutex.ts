@@ -2,7 +2,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 
 import { CONTENTS, type StatePath } from '../access-paths';
 import type { CallUnderLock, GuardedUpdate, RaceFinding } from '../dataflow';
-import type { SharedStateResolver } from '../shared-state';
+import { isModuleGlobalScope, type SharedStateResolver } from '../shared-state';
 import { type FunctionNode, isFunctionNode } from '../suspensions';
 import { headInsertion } from './imports';
 
@@ -240,7 +240,10 @@ function fileNames(sourceCode: Readonly<TSESLint.SourceCode>): ReadonlySet<strin
   fileNameSets.set(sourceCode, names);
   const scopeManager = sourceCode.scopeManager;
   for (const scope of scopeManager?.scopes ?? []) {
-    for (const variable of scope.variables) names.add(variable.name);
+    // Not the thousands of globals of the TypeScript libs, which the global scope lists whether the
+    // file uses them or not (a new name shadowing one the file does not use is harmless).
+    if (isModuleGlobalScope(scope)) continue;
+    for (const variable of scope.variables) if (variable.defs.length > 0 || scope.type !== 'global') names.add(variable.name);
   }
   // Names used without a declaration in this file (globals) end up in the global scope's `through`.
   for (const reference of scopeManager?.globalScope?.through ?? []) names.add(reference.identifier.name);

@@ -9,6 +9,7 @@ import { type ConfiguredLock, LOCK_METHODS, LockRecognizer, mayTakeLocks } from 
 import { dropCallerSerialised } from './serialised-callers';
 import { SharedStateResolver } from './shared-state';
 import { type FunctionNode, isFunctionNode } from './suspensions';
+import { perFileAndOptions } from '../util/per-file';
 import { walkFile } from './walk';
 
 export type { RaceFinding, LockProblem } from './dataflow';
@@ -58,18 +59,7 @@ interface RaceFile {
 const raceFiles = new WeakMap<object, Map<string, RaceFile>>();
 
 function raceFileOf(sourceCode: Readonly<TSESLint.SourceCode>, options: RaceAnalysisOptions): RaceFile {
-  const optionsKey = JSON.stringify(options.locks ?? []);
-  let byOptions = raceFiles.get(sourceCode);
-  if (!byOptions) {
-    byOptions = new Map();
-    raceFiles.set(sourceCode, byOptions);
-  }
-  let file = byOptions.get(optionsKey);
-  if (!file) {
-    file = {};
-    byOptions.set(optionsKey, file);
-  }
-  return file;
+  return perFileAndOptions(raceFiles, sourceCode, JSON.stringify(options.locks ?? []), () => ({}));
 }
 
 /**

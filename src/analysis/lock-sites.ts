@@ -4,6 +4,7 @@ import * as ASTUtils from '@typescript-eslint/utils/ast-utils';
 import { requireTypeInformation } from './analyze';
 import { type ConfiguredLock, type LockCall, LockRecognizer, takingMethodsOf } from './locks';
 import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
+import { perFileAndOptions } from '../util/per-file';
 import { childAt, walk, walkFile } from './walk';
 
 type AnyContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
@@ -32,18 +33,11 @@ const sitesBySource = new WeakMap<object, Map<string, LockSites>>();
 export function lockSitesOf(context: AnyContext, ruleName: string, configured: readonly ConfiguredLock[]): LockSites {
   const services = requireTypeInformation(context, ruleName);
   const sourceCode = context.sourceCode;
-  const key = JSON.stringify(configured);
-  let byOptions = sitesBySource.get(sourceCode);
-  if (!byOptions) {
-    byOptions = new Map();
-    sitesBySource.set(sourceCode, byOptions);
-  }
-  let found = byOptions.get(key);
-  if (!found) {
-    found = { sites: findSites(sourceCode, services, configured), services, sourceCode };
-    byOptions.set(key, found);
-  }
-  return found;
+  return perFileAndOptions(sitesBySource, sourceCode, JSON.stringify(configured), () => ({
+    sites: findSites(sourceCode, services, configured),
+    services,
+    sourceCode,
+  }));
 }
 
 /** Any method that can take a lock: a text search that comes before the program's libraries are looked up. */

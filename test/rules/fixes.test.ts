@@ -2772,6 +2772,39 @@ export class Session {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 12, column: 5, suggestions: [] }],
   },
   {
+    name: 'no fix: a JavaScript assertion function (`@returns {asserts value}` in JSDoc, known only from the resolved signature) narrowed a property the section reads',
+    filename: 'script.cjs',
+    code: `'use strict';
+
+/**
+ * @param {unknown} value
+ * @returns {asserts value}
+ */
+function assert(value) {
+  if (!value) throw new Error('no session');
+}
+
+class Session {
+  constructor() {
+    /** @type {string | undefined} */
+    this.token = undefined;
+    this.used = 0;
+  }
+
+  async use() {
+    assert(this.token);
+    const seen = this.used;
+    await Promise.resolve();
+    this.used = seen + this.token.length;
+  }
+}
+
+module.exports = { Session };
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 22, column: 5, suggestions: [] }],
+  },
+  {
     name: 'an assertion call in the section (`asserts value is T`) narrows a read after it: the section extends to the end of the function',
     filename: 'file.ts',
     code: `declare function save(n: number): Promise<void>;

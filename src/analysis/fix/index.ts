@@ -139,6 +139,10 @@ export function planRaceFix(
   finding = group.lead;
   const variableOf = (identifier: TSESTree.Identifier) => analysis.shared.variableOf(identifier);
   if (beyondFlowAnalysis(finding.unit, sourceCode)) return undefined;
+  // How the file can name a new Mutex: read off its imports (once per file), before the checker is
+  // asked anything about the section.
+  const imported = mutexImport(sourceCode, filename, analysis.services.esTreeNodeToTSNodeMap.get(sourceCode.ast), analysis.services.program);
+  if (!imported) return undefined;
   let verdict = inspectSection(section, finding.unit, sourceCode, variableOf);
   // The checker is asked about narrowing only for a section that could be wrapped (each first
   // answer in a function costs its flow analysis up to there).
@@ -163,8 +167,6 @@ export function planRaceFix(
   if (narrowing.after || narrowing.inside) return undefined;
   const annotation = escapeAnnotation(verdict.escapes, narrowing, sourceCode, analysis.services);
   if (annotation === undefined) return undefined;
-  const imported = mutexImport(sourceCode, filename, analysis.services.esTreeNodeToTSNodeMap.get(sourceCode.ast), analysis.services.program);
-  if (!imported) return undefined;
   const mutex = chooseMutex(finding, section.statements, {
     sourceCode,
     shared: analysis.shared,

@@ -2,6 +2,7 @@ import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from '@typ
 import * as ASTUtils from '@typescript-eslint/utils/ast-utils';
 import ts from 'typescript';
 
+import { PerFile } from '../util/per-file';
 import { requireTypeInformation } from './analyze';
 import { type LockLibrary, LockRecognizer } from './locks';
 import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
@@ -36,18 +37,13 @@ export interface LockFile {
   originOf(receiver: TSESTree.Node): ts.NewExpression | ts.CallExpression | undefined;
 }
 
-const files = new WeakMap<object, LockFile>();
+const files = new PerFile<LockFile>();
 
 /** The lock facts of the file being linted, built once per file and shared by the lock-hygiene rules. */
 export function lockFileOf(context: AnyContext, ruleName: string): LockFile {
   const services = requireTypeInformation(context, ruleName);
   const sourceCode = context.sourceCode;
-  let file = files.get(sourceCode);
-  if (!file) {
-    file = buildLockFile(sourceCode, services);
-    files.set(sourceCode, file);
-  }
-  return file;
+  return files.get(sourceCode, () => buildLockFile(sourceCode, services));
 }
 
 function buildLockFile(sourceCode: Readonly<TSESLint.SourceCode>, services: ParserServicesWithTypeInformation): LockFile {
@@ -106,15 +102,8 @@ function buildLockFile(sourceCode: Readonly<TSESLint.SourceCode>, services: Pars
 
 /** Memoises a whole-file analysis of the lock-hygiene rules, so that it runs once per file. */
 export function oncePerFile<T extends object>(analyse: (file: LockFile) => T): (file: LockFile) => T {
-  const results = new WeakMap<LockFile, T>();
-  return (file) => {
-    let result = results.get(file);
-    if (!result) {
-      result = analyse(file);
-      results.set(file, result);
-    }
-    return result;
-  };
+  const results = new PerFile<T>();
+  return (file) => results.get(file, () => analyse(file));
 }
 
 /**
@@ -130,20 +119,17 @@ const MENTIONS_BY_LIBRARY: Readonly<Record<LockLibrary, RegExp>> = {
   'lock-manager': /\.locks\b|\bLockManager\b/,
 };
 
-const mentions = new WeakMap<LockFile, boolean>();
+const mentions = new PerFile<boolean>();
 
 /**
  * Whether the lock-hygiene rules have anything to look for in this file: a lock of a library the
  * program contains, named in its text. Searched once for all the rules that ask.
  */
 export function mentionsLocks(file: LockFile): boolean {
-  let found = mentions.get(file);
-  if (found === undefined) {
+  return mentions.get(file, () => {
     const text = file.sourceCode.text;
-    found = [...file.locks.libraries()].some((library) => MENTIONS_BY_LIBRARY[library].test(text));
-    mentions.set(file, found);
-  }
-  return found;
+    return [...file.locks.libraries()].some((library) => MENTIONS_BY_LIBRARY[library].test(text));
+  });
 }
 
 export const sameLock = (a: LockKey, b: LockKey): boolean => a.path === b.path && a.thisOwner === b.thisOwner;

@@ -4,7 +4,7 @@ import * as ASTUtils from '@typescript-eslint/utils/ast-utils';
 import { requireTypeInformation } from './analyze';
 import { type ConfiguredLock, type LockCall, LockRecognizer, takingMethodsOf } from './locks';
 import { enclosingFunction, type FunctionNode, isFunctionNode } from './suspensions';
-import { perFileAndOptions } from '../util/per-file';
+import { PerFile, perFileAndOptions } from '../util/per-file';
 import { childAt, walk, walkFile } from './walk';
 
 type AnyContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
@@ -23,7 +23,7 @@ export interface LockSites {
   sourceCode: Readonly<TSESLint.SourceCode>;
 }
 
-const sitesBySource = new WeakMap<object, Map<string, LockSites>>();
+const sitesBySource = new PerFile<Map<string, LockSites>>();
 
 /**
  * Every lock operation of a file (by the lock's type, as the race analysis recognises it), found

@@ -1,6 +1,8 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import ts from 'typescript';
 
+import { PerFile } from '../../util/per-file';
+
 /** How the fixed code names async-mutex's `Mutex`, and the edit that makes that name available. */
 export interface MutexImport {
   name: string;
@@ -27,13 +29,10 @@ function isRequireOf(node: TSESTree.Node | null | undefined): boolean {
  */
 export function mutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename: string, checked: ts.SourceFile, program: ts.Program): MutexImport | undefined {
   // The same for every race of the file: found once.
-  if (mutexImports.has(sourceCode)) return mutexImports.get(sourceCode);
-  const found = findMutexImport(sourceCode, filename, importsByRequire(checked, program));
-  mutexImports.set(sourceCode, found);
-  return found;
+  return mutexImports.get(sourceCode, () => findMutexImport(sourceCode, filename, importsByRequire(checked, program)));
 }
 
-const mutexImports = new WeakMap<object, MutexImport | undefined>();
+const mutexImports = new PerFile<MutexImport | undefined>();
 
 /**
  * A TypeScript file that is a CommonJS module under `verbatimModuleSyntax`, where an ES import is an
@@ -119,16 +118,12 @@ function findMutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename: st
  * prologue (`'use strict'`), else before the first statement (followed by `gap`).
  */
 export function headInsertion(sourceCode: Readonly<TSESLint.SourceCode>, line: string, gap = ''): { at: number; text: string } {
-  let head = heads.get(sourceCode);
-  if (!head) {
-    head = findHead(sourceCode);
-    heads.set(sourceCode, head);
-  }
+  const head = heads.get(sourceCode, () => findHead(sourceCode));
   return head.after ? { at: head.at, text: `\n${line}` } : { at: head.at, text: `${line}\n${gap}` };
 }
 
 /** Where the head of a module ends: after the last import or directive, else before the first statement. */
-const heads = new WeakMap<object, { at: number; after: boolean }>();
+const heads = new PerFile<{ at: number; after: boolean }>();
 
 function findHead(sourceCode: Readonly<TSESLint.SourceCode>): { at: number; after: boolean } {
   const body = sourceCode.ast.body;

@@ -4,6 +4,7 @@ import { CONTENTS, type StatePath } from '../access-paths';
 import type { CallUnderLock, GuardedUpdate, RaceFinding } from '../dataflow';
 import { isModuleGlobalScope, type SharedStateResolver } from '../shared-state';
 import { type FunctionNode, isFunctionNode } from '../suspensions';
+import { PerFile } from '../../util/per-file';
 import { headInsertion } from './imports';
 
 /** The mutex a fix takes: its expression, and the declaration to add when it is new. */
@@ -119,15 +120,10 @@ class CallGraph {
 }
 
 const MAX_CALL_DEPTH = 4;
-const callGraphs = new WeakMap<object, CallGraph>();
+const callGraphs = new PerFile<CallGraph>();
 
 function callGraphOf(sourceCode: Readonly<TSESLint.SourceCode>): CallGraph {
-  let graph = callGraphs.get(sourceCode);
-  if (!graph) {
-    graph = new CallGraph(sourceCode);
-    callGraphs.set(sourceCode, graph);
-  }
-  return graph;
+  return callGraphs.get(sourceCode, () => new CallGraph(sourceCode));
 }
 
 const takesMutex = (body: string, mutexText: string): boolean =>
@@ -230,14 +226,15 @@ function declaresMutex(sourceCode: Readonly<TSESLint.SourceCode>, name: string, 
   );
 }
 
-const fileNameSets = new WeakMap<object, ReadonlySet<string>>();
+const fileNameSets = new PerFile<ReadonlySet<string>>();
 
 /** Every name bound or used in the file, gathered once per file. */
 function fileNames(sourceCode: Readonly<TSESLint.SourceCode>): ReadonlySet<string> {
-  const cached = fileNameSets.get(sourceCode);
-  if (cached) return cached;
+  return fileNameSets.get(sourceCode, () => namesOfFile(sourceCode));
+}
+
+function namesOfFile(sourceCode: Readonly<TSESLint.SourceCode>): ReadonlySet<string> {
   const names = new Set<string>();
-  fileNameSets.set(sourceCode, names);
   const scopeManager = sourceCode.scopeManager;
   for (const scope of scopeManager?.scopes ?? []) {
     // Not the thousands of globals of the TypeScript libs, which the global scope lists whether the

@@ -10,6 +10,8 @@
 //      recommended, all        the plugin's configs (rule names from the built plugin at run time)
 //    Wall time and peak RSS (median of --runs), rule time from ESLint's stats, reports per rule,
 //    crashes. Every report of the plugin and of require-atomic-updates goes to bench/results/.
+//    The peak RSS of floor, one-rule and all also with ESLint's rule contexts made without their
+//    per-file prototype (a diagnostic: lint-run.mjs --plain-contexts).
 // 2. Scaling: generated files of N statements; rule time per statement must stay flat.
 // 3. Cold start: one file of fixtures/demo linted by a fresh process, with the plugin and without it
 //    (one rule that does nothing, and no rules at all).
@@ -66,9 +68,9 @@ function print(line = '') {
 const row = (label, cells, width = 16) => print(label.padEnd(30) + cells.map((c) => String(c).padStart(width)).join(''));
 
 /** One lint in a fresh process; its wall time is measured from outside, spawn to exit. */
-function lintInChild(configuration, dir, file, warmFile) {
+function lintInChild(configuration, dir, file, warmFile, flags = []) {
   const start = performance.now();
-  const child = spawnSync(process.execPath, ['--expose-gc', runner, configuration, dir, ...(file ? [file] : []), ...(warmFile ? ['--warm', warmFile] : [])], {
+  const child = spawnSync(process.execPath, ['--expose-gc', runner, configuration, dir, ...(file ? [file] : []), ...(warmFile ? ['--warm', warmFile] : []), ...flags], {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 256 * 2 ** 20,
@@ -84,9 +86,14 @@ function measureCorpus(name, dir) {
   const project = describeProject(dir);
   print(`\n## ${name}: ${fmt(project.files)} files, ${fmt(project.lines)} lines, ${fmt(project.typeErrors)} TypeScript errors`);
   const byConfiguration = Object.fromEntries(CONFIGURATIONS.map((c) => [c, []]));
+  // The peak memory again with ESLint's rule contexts made without their per-file prototype (see
+  // plainRuleContexts in scripts/bench/lint-run.mjs): what the rules themselves add to it.
+  const PLAIN = ['floor', 'one-rule', 'all'];
+  const plain = Object.fromEntries(PLAIN.map((c) => [c, []]));
   // Round robin, so that a slow moment of the shared machine does not fall on one configuration.
   for (let run = 0; run < runs; run++) {
     for (const configuration of CONFIGURATIONS) byConfiguration[configuration].push(lintInChild(configuration, dir));
+    for (const configuration of PLAIN) plain[configuration].push(lintInChild(configuration, dir, undefined, undefined, ['--plain-contexts']));
   }
   const stat = (configuration, pick) => median(byConfiguration[configuration].map(pick));
   const ruleTime = (configuration, filter) =>
@@ -123,6 +130,14 @@ function measureCorpus(name, dir) {
   print(`plugin / no-floating-promises rule time = ${fmt(pluginMs / nfpMs, 2)} (target ≤ 1: ${verdict(pluginMs <= nfpMs)})`);
   print(`peak RSS with all rules ${percentAbove(peak, 'all', 'floor')}% above the no-rules floor (target ≤ 10%: ${verdict(stat('all', peak) <= stat('floor', peak) * 1.1)})`);
   print(`  of which ESLint itself, with one rule that does nothing: ${percentAbove(peak, 'one-rule', 'floor')}%; the plugin's own: ${percentAbove(peak, 'all', 'one-rule')}% above that`);
+  const plainPeak = (configuration) => median(plain[configuration].map(peak));
+  const plainAbove = (configuration) => fmt(((plainPeak(configuration) - plainPeak('floor')) / plainPeak('floor')) * 100, 1);
+  print(
+    `  with ESLint's rule contexts made without the per-file prototype that keeps every file alive through V8's young-generation collections ` +
+      `once any rule is on (lint-run.mjs --plain-contexts, a diagnostic): peak RSS no rules ${fmt(plainPeak('floor'))} MB, ` +
+      `one rule that does nothing ${fmt(plainPeak('one-rule'))} MB (${plainAbove('one-rule')}%), all rules ${fmt(plainPeak('all'))} MB (${plainAbove('all')}% above no rules; ` +
+      `within 10%: ${plainPeak('all') <= plainPeak('floor') * 1.1 ? 'yes' : 'no'})`,
+  );
   // Peak RSS includes garbage V8 had not collected yet: a run this short gets very few full
   // collections, so where they fall moves the peak by tens of megabytes. The heap that stays alive
   // after a full collection at the end is what the rules keep (their per-program caches).

@@ -65,9 +65,10 @@ function raceFileOf(sourceCode: Readonly<TSESLint.SourceCode>, options: RaceAnal
 /**
  * The listeners through which a race rule finds, while ESLint walks the file, the functions the
  * analysis will walk (see `findUnits`): the nodes are read as ESLint's own traversal reaches them,
- * instead of by a walk of the analysis's own over every async function. Every race rule of the
- * file adds them; the first to hear of a node passes it on, the others' calls for it are dropped.
- * None when the file's text holds nothing to walk.
+ * instead of by a walk of the analysis's own over every async function. Only the first race rule
+ * of the file (for one set of lock options) adds them: ESLint makes every rule's listeners before
+ * it walks the file, and the others share that rule's finder. None when the file's text holds
+ * nothing to walk.
  */
 export function raceUnitListeners(context: AnyContext, ruleName: string, options: RaceAnalysisOptions): TSESLint.RuleListener {
   const services = requireTypeInformation(context, ruleName);
@@ -77,8 +78,8 @@ export function raceUnitListeners(context: AnyContext, ruleName: string, options
   file.mayRace ??= mayRace(sourceCode.text, services.program, locks);
   const previous = relays.get(context.id);
   if (previous) previous.finder = undefined;
-  if (!file.mayRace || file.analysis) return {};
-  const finder = (file.finder ??= findUnits(prepare(sourceCode, services, locks)));
+  if (!file.mayRace || file.analysis || file.finder) return {};
+  const finder = (file.finder = findUnits(prepare(sourceCode, services, locks)));
   const relay = relayOf(context.id, finder);
   relay.finder = finder;
   return relay.listeners;
@@ -111,18 +112,12 @@ function relayOf(ruleId: string, finder: UnitFinder): UnitRelay {
     const listeners: Record<string, (node: TSESTree.Node) => void> = {};
     for (const type of Object.keys(finder.onEnter)) {
       listeners[type] = (node) => {
-        const current = made.finder;
-        if (!current || node === current.lastEntered) return;
-        current.lastEntered = node;
-        current.onEnter[type]!(node as never);
+        made.finder?.onEnter[type]!(node as never);
       };
     }
     for (const type of Object.keys(finder.onLeave)) {
       listeners[`${type}:exit`] = (node) => {
-        const current = made.finder;
-        if (!current || node === current.lastLeft) return;
-        current.lastLeft = node;
-        current.onLeave[type]!(node as never);
+        made.finder?.onLeave[type]!(node as never);
       };
     }
     made.listeners = listeners;
@@ -326,9 +321,6 @@ interface UnitFinder {
   onLeave: Readonly<Partial<Record<string, (node: never) => void>>>;
   enter(node: TSESTree.Node): void;
   leave(node: TSESTree.Node): void;
-  /** The last node entered and left: a second rule's listener for it has nothing to add. */
-  lastEntered?: TSESTree.Node;
-  lastLeft?: TSESTree.Node;
   /** Once every node was entered and left: the functions to walk. */
   units(): FunctionNode[];
 }
@@ -471,11 +463,9 @@ function findUnits(file: PreparedFile): UnitFinder {
     onEnter,
     onLeave,
     enter(node) {
-      finder.lastEntered = node;
       onEnter[node.type]?.(node as never);
     },
     leave(node) {
-      finder.lastLeft = node;
       onLeave[node.type]?.(node as never);
     },
     units() {

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 import plugin from '../src/index';
 import { endFile, PerFile, startFile } from '../src/util/per-file';
-import { rulesFixture } from './rule-tester';
+import { racyCode, rulesFixture } from './rule-tester';
 
 setFlagsFromString('--expose-gc');
 const fullGc = runInNewContext('gc') as () => void;
@@ -21,16 +21,6 @@ async function gc(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 0));
   fullGc();
 }
-
-const racyCode = `
-declare function save(): Promise<void>;
-let counter = 0;
-export async function increment() {
-  const current = counter;
-  await save();
-  counter = current + 1;
-}
-`;
 
 /** Makes a value for a file through `cache`, and returns a weak reference to it only. */
 function keepFor(cache: PerFile<object>, file: object): WeakRef<object> {

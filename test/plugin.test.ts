@@ -9,7 +9,7 @@ import { Linter as Linter10 } from 'eslint';
 import { Linter as Linter9 } from 'eslint9';
 import { describe, expect, it } from 'vitest';
 
-import { rulesFixture } from './rule-tester';
+import { racyCode, rulesFixture } from './rule-tester';
 
 const require = createRequire(__filename);
 const root = path.resolve(__dirname, '..');
@@ -70,16 +70,6 @@ describe('the plugin object', () => {
     expect(recommended.sort()).toEqual(recommendedByMeta.map((name) => `async-race/${name}`).sort());
   });
 });
-
-const racyCode = `
-declare function save(): Promise<void>;
-let counter = 0;
-export async function increment() {
-  const current = counter;
-  await save();
-  counter = current + 1;
-}
-`;
 
 describe.each([
   ['ESLint 10', Linter10],

@@ -10,6 +10,17 @@ RuleTester.it = vitest.it;
 /** The fixture project the rule tests are type-checked in: real `async-mutex` and `async-lock` types. */
 export const rulesFixture = path.resolve(__dirname, '../fixtures/rules');
 
+/** The lost update of the guide, as a whole file of the rules fixture: one report of no-lost-update, on line 7. */
+export const racyCode = `
+declare function save(): Promise<void>;
+let counter = 0;
+export async function increment() {
+  const current = counter;
+  await save();
+  counter = current + 1;
+}
+`;
+
 export function createRuleTester(tsconfigRootDir = rulesFixture): RuleTester {
   return new RuleTester({
     languageOptions: {

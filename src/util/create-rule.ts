@@ -17,14 +17,34 @@ export const docsUrl = (name: string): string => `${REPO_URL}/blob/main/docs/rul
 const createNamedRule = ESLintUtils.RuleCreator<AsyncRaceDocs>(docsUrl);
 
 /**
- * A rule of the plugin. Each tells the per-file memory (`PerFile`) when it starts on a file and when
- * it is done with it, so that what the rules keep for a file is dropped as soon as the last of them
- * has reported, not when the next file comes.
+ * A rule of the plugin.
+ *
+ * Its options with their defaults are worked out once per set of options, not for every file:
+ * typescript-eslint's rule creator clones the defaults (`structuredClone`) and merges the user's
+ * options into them each time a rule starts on a file, 10–15 µs a rule, a tenth of the plugin's
+ * time on a small file. The rules only read their options.
+ *
+ * Each rule also tells the per-file memory (`PerFile`) when it starts on a file and when it is done
+ * with it, so that what the rules keep for a file is dropped as soon as the last of them has
+ * reported, not when the next file comes.
  */
-export const createRule: typeof createNamedRule = (rule) =>
-  createNamedRule({
-    ...rule,
-    create(context, options) {
+export function createRule<Options extends readonly unknown[], MessageIds extends string>(
+  rule: Parameters<typeof createNamedRule<Options, MessageIds>>[0],
+): ReturnType<typeof createNamedRule<Options, MessageIds>> {
+  const made = createNamedRule(rule);
+  const defaults = (made.meta.defaultOptions ?? []) as Options;
+  const withDefaults = new Map<string, Options>();
+  return {
+    ...made,
+    create(context) {
+      const key = JSON.stringify(context.options);
+      let options = withDefaults.get(key);
+      if (!options) {
+        // Options change only with the configuration: a long-lived process (an editor) sees few.
+        if (withDefaults.size >= 32) withDefaults.clear();
+        options = ESLintUtils.applyDefault<Options, Options>(defaults, context.options);
+        withDefaults.set(key, options);
+      }
       const sourceCode = context.sourceCode;
       startFile(sourceCode);
       const listeners = rule.create(context, options);
@@ -40,4 +60,5 @@ export const createRule: typeof createNamedRule = (rule) =>
         },
       };
     },
-  });
+  };
+}

@@ -1,7 +1,7 @@
 import type { TSESLint } from '@typescript-eslint/utils';
 
 import { describePath } from './access-paths';
-import { analyzeRaces, raceUnitListeners, requireTypeInformation } from './analyze';
+import { analyzeRaces, raceUnitListeners } from './analyze';
 import type { RaceFinding } from './dataflow';
 import { planRaceFix } from './fix';
 import { planMemoizeFix } from './fix/memoize';
@@ -68,9 +68,9 @@ export function raceRuleListener<MessageId extends string>(
   kind: RaceFinding['kind'],
   options: RaceRuleOptions,
 ): TSESLint.RuleListener {
-  requireTypeInformation(context, ruleName);
   return {
-    // The functions to analyse are found as ESLint walks the file; the analysis runs once it has.
+    // The functions to analyse are found as ESLint walks the file (`raceUnitListeners` first makes
+    // sure the file has type information); the analysis runs once it has.
     ...raceUnitListeners(context, ruleName, options),
     'Program:exit': () => {
       reportRaces(context, ruleName, kind, options);

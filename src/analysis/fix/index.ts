@@ -86,6 +86,23 @@ function sectionText(section: CriticalSection, sourceCode: Readonly<TSESLint.Sou
   return text;
 }
 
+const byUnit = new WeakMap<readonly RaceFinding[], Map<RaceFinding['unit'], RaceFinding[]>>();
+
+/** A file's findings by the function they are in, grouped once: a filter of them all per report was quadratic in a file with many. */
+function findingsByUnit(findings: readonly RaceFinding[]): Map<RaceFinding['unit'], RaceFinding[]> {
+  let grouped = byUnit.get(findings);
+  if (!grouped) {
+    grouped = new Map();
+    for (const finding of findings) {
+      const own = grouped.get(finding.unit);
+      if (own) own.push(finding);
+      else grouped.set(finding.unit, [finding]);
+    }
+    byUnit.set(findings, grouped);
+  }
+  return grouped;
+}
+
 /**
  * Races in one function whose sections overlap become one section: the union of their statement
  * ranges in the same block, grown until no other race overlaps it.
@@ -99,8 +116,8 @@ function overlappingRaces(
   let section = own;
   let lead = finding;
   const members = [finding];
-  const others = findings
-    .filter((other) => other !== finding && other.unit === finding.unit && (!other.lockProblem || other.lockProblem.kind === 'notExclusive'))
+  const others = (findingsByUnit(findings).get(finding.unit) ?? [])
+    .filter((other) => other !== finding && (!other.lockProblem || other.lockProblem.kind === 'notExclusive'))
     .map((other) => ({ other, section: findCriticalSection(other) }));
   for (let grown = true; grown; ) {
     grown = false;

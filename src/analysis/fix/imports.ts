@@ -49,8 +49,11 @@ function importsByRequire(file: ts.SourceFile, program: ts.Program): boolean {
 
 function findMutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename: string, byRequire: boolean): MutexImport | undefined {
   const program = sourceCode.ast;
-  const imports = program.body.filter((statement): statement is TSESTree.ImportDeclaration => statement.type === 'ImportDeclaration');
-  for (const declaration of imports) {
+  const imports = importsOf(sourceCode);
+  // A file whose text never names async-mutex imports nothing from it: its statements are not read
+  // (in a long file, reading each one costs more than the text search).
+  const namesSource = sourceCode.text.includes(SOURCE);
+  for (const declaration of namesSource ? imports : []) {
     if (declaration.source.value !== SOURCE || declaration.importKind === 'type') continue;
     for (const specifier of declaration.specifiers) {
       if (specifier.type === 'ImportSpecifier' && specifier.importKind !== 'type') {
@@ -60,7 +63,7 @@ function findMutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename: st
       if (specifier.type === 'ImportNamespaceSpecifier') return { name: `${specifier.local.name}.Mutex` };
     }
   }
-  for (const statement of program.body) {
+  for (const statement of namesSource ? program.body : []) {
     // `import asyncMutex = require('async-mutex')`, the typed CommonJS import of TypeScript files.
     if (
       statement.type === 'TSImportEqualsDeclaration' &&
@@ -83,7 +86,9 @@ function findMutexImport(sourceCode: Readonly<TSESLint.SourceCode>, filename: st
       }
     }
   }
-  const isTaken = (name: string) => sourceCode.scopeManager?.scopes.some((scope) => scope.set.has(name) && scope.type !== 'global');
+  // A name the text does not hold is declared nowhere in it.
+  const isTaken = (name: string) =>
+    sourceCode.text.includes(name) && sourceCode.scopeManager?.scopes.some((scope) => scope.set.has(name) && scope.type !== 'global');
   if (byRequire) {
     // `import { Mutex } = …` does not exist: the module's namespace is imported, and `Mutex` named through it.
     if (isTaken('asyncMutex')) return undefined;
@@ -125,9 +130,15 @@ export function headInsertion(sourceCode: Readonly<TSESLint.SourceCode>, line: s
 /** Where the head of a module ends: after the last import or directive, else before the first statement. */
 const heads = new PerFile<{ at: number; after: boolean }>();
 
+/** The file's import declarations; none without the word `import` in its text (then its statements are not read). */
+function importsOf(sourceCode: Readonly<TSESLint.SourceCode>): TSESTree.ImportDeclaration[] {
+  if (!sourceCode.text.includes('import')) return [];
+  return sourceCode.ast.body.filter((statement): statement is TSESTree.ImportDeclaration => statement.type === 'ImportDeclaration');
+}
+
 function findHead(sourceCode: Readonly<TSESLint.SourceCode>): { at: number; after: boolean } {
   const body = sourceCode.ast.body;
-  const lastImport = body.filter((statement) => statement.type === 'ImportDeclaration').at(-1);
+  const lastImport = importsOf(sourceCode).at(-1);
   if (lastImport) return { at: lastImport.range[1], after: true };
   let lastDirective: TSESTree.Node | undefined;
   for (const statement of body) {

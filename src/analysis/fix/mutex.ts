@@ -69,10 +69,11 @@ function classOf(node: TSESTree.Node): TSESTree.ClassDeclaration | TSESTree.Clas
  * over-approximates, as a refusal should. Built once per file.
  */
 class CallGraph {
-  readonly bodies = new Map<string, string[]>();
+  /** The bodies of the functions of each name; their text is read only for the functions a fix reaches. */
+  private readonly functions = new Map<string, TSESTree.Node[]>();
   private readonly mentions = new Map<string, Set<string>>();
 
-  constructor(sourceCode: Readonly<TSESLint.SourceCode>) {
+  constructor(private readonly sourceCode: Readonly<TSESLint.SourceCode>) {
     // Every function has a scope of its own: the scopes list the file's functions without walking its nodes.
     for (const scope of sourceCode.scopeManager?.scopes ?? []) {
       // (Declared functions, overload signatures and abstract methods have a scope but no body.)
@@ -80,15 +81,20 @@ class CallGraph {
       if (scope.type !== 'function' || !isFunctionNode(fn)) continue;
       const name = unitName(fn);
       if (!name) continue;
-      const bodies = this.bodies.get(name);
-      if (bodies) bodies.push(sourceCode.getText(fn.body));
-      else this.bodies.set(name, [sourceCode.getText(fn.body)]);
+      const bodies = this.functions.get(name);
+      if (bodies) bodies.push(fn.body);
+      else this.functions.set(name, [fn.body]);
     }
+  }
+
+  /** The text of the bodies of the functions named `name`. */
+  bodies(name: string): string[] {
+    return (this.functions.get(name) ?? []).map((body) => this.sourceCode.getText(body));
   }
 
   namesIn(text: string): Set<string> {
     const names = new Set<string>();
-    for (const word of text.match(/[A-Za-z_$][\w$]*/g) ?? []) if (this.bodies.has(word)) names.add(word);
+    for (const word of text.match(/[A-Za-z_$][\w$]*/g) ?? []) if (this.functions.has(word)) names.add(word);
     return names;
   }
 
@@ -96,7 +102,7 @@ class CallGraph {
   private mentionsOf(name: string): Set<string> {
     let mentioned = this.mentions.get(name);
     if (!mentioned) {
-      mentioned = this.namesIn((this.bodies.get(name) ?? []).join('\n'));
+      mentioned = this.namesIn(this.bodies(name).join('\n'));
       this.mentions.set(name, mentioned);
     }
     return mentioned;
@@ -145,7 +151,8 @@ export function chooseMutex(
   // The section itself, and the functions it reaches: none may take the mutex again (it is not re-entrant).
   const sectionText = section.map((statement) => sourceCode.getText(statement)).join('\n');
   const reached = graph.reachable([sectionText]);
-  const bodies = [sectionText, ...[...reached].flatMap((reachedName) => graph.bodies.get(reachedName) ?? [])];
+  let bodies: string[] | undefined;
+  const reachedBodies = (): string[] => (bodies ??= [sectionText, ...[...reached].flatMap((reachedName) => graph.bodies(reachedName))]);
   // Another race's fix may take the same mutex: this section must not reach that function, nor that section this one.
   let crosses: boolean | undefined;
   const crossesOtherFix = (): boolean =>
@@ -163,7 +170,7 @@ export function chooseMutex(
       if (!receiver) continue;
       const text = sourceCode.getText(receiver);
       if (!usableFrom(receiver, update.unit, finding.unit, ctx)) continue;
-      if (bodies.some((body) => takesMutex(body, text))) continue;
+      if (reachedBodies().some((body) => takesMutex(body, text))) continue;
       // Nor may this function run, directly or through others, while the mutex is held.
       const underIt = ctx.callsUnderLock
         .filter((entry) => entry.locks.some((held) => held.id === lock.id))

@@ -206,7 +206,7 @@ function measureScaling() {
   const warmSeconds = args.quick ? 3 : 10;
   const sizes = args.quick ? [100, 1000, 5000] : [100, 1000, 5000, 20000];
   print(`\n## Scaling: rule time of the plugin (configuration \`all\`) per statement`);
-  print(`warm: the file linted again in one process for ${warmSeconds} s (at least 6 times), so that V8's optimizing compiler has compiled the rules; the least rule time of the last 6 of those lints; the ratio is taken on it;`);
+  print(`warm: the file linted again in one process for ${warmSeconds} s (at least 20 times), so that V8's optimizing compiler has compiled the rules; the least rule time of the last 20 of those lints; the ratio is taken on it;`);
   print('first: its first lint, after a small warm-up file, which adds V8 warm-up that does not grow with the file');
   print('a function with more than 500 branches gets no fix (TypeScript cannot be asked flow types that deep), so from 1,000 statements on the one long function is analysed, not fixed');
   const dir = path.join(cacheDir, 'scaling');

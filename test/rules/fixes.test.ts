@@ -1100,6 +1100,65 @@ export async function* produce() {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 8, column: 3, suggestions: [] }],
   },
   {
+    // The text search that spares the scopes finds the name: the file's own class takes it.
+    name: 'no fix: the file declares its own `Mutex`',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+class Mutex {}
+export const local = new Mutex();
+
+let counter = 0;
+export async function increment() {
+  const current = counter;
+  await save();
+  counter = current + 1;
+}
+`,
+    output: null,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 10, column: 3, suggestions: [] }],
+  },
+  {
+    // The text names `Mutex` and `async-mutex` only in a comment: no scope declares it, no import
+    // brings it, so the fix imports it.
+    name: 'the fix imports `Mutex` when the text names it and async-mutex only in a comment',
+    filename: 'file.ts',
+    code: `declare function save(): Promise<void>;
+
+// A Mutex from 'async-mutex' would serialise this.
+let counter = 0;
+export async function increment() {
+  const current = counter;
+  await save();
+  counter = current + 1;
+}
+`,
+    output: `import { Mutex } from 'async-mutex';
+
+declare function save(): Promise<void>;
+
+// A Mutex from 'async-mutex' would serialise this.
+let counter = 0;
+const counterMutex = new Mutex();
+export async function increment() {
+  await counterMutex.runExclusive(async () => {
+    const current = counter;
+    await save();
+    counter = current + 1;
+  });
+}
+`,
+    errors: [
+      {
+        rule: 'no-lost-update',
+        messageId: 'lostUpdate',
+        line: 8,
+        column: 3,
+        suggestions: [{ messageId: 'wrapInMutex', data: { firstLine: 6, lastLine: 8, mutex: 'counterMutex' }, output: SAME_AS_FIX }],
+      },
+    ],
+  },
+  {
     name: "no fix: a break would leave the callback",
     filename: 'file.ts',
     code: `declare function save(value?: unknown): Promise<void>;

@@ -130,11 +130,19 @@ export function headInsertion(sourceCode: Readonly<TSESLint.SourceCode>, line: s
 /** Where the head of a module ends: after the last import or directive, else before the first statement. */
 const heads = new PerFile<{ at: number; after: boolean }>();
 
-/** The file's import declarations; none without the word `import` in its text (then its statements are not read). */
-function importsOf(sourceCode: Readonly<TSESLint.SourceCode>): TSESTree.ImportDeclaration[] {
-  if (!sourceCode.text.includes('import')) return [];
-  return sourceCode.ast.body.filter((statement): statement is TSESTree.ImportDeclaration => statement.type === 'ImportDeclaration');
+/**
+ * The file's import declarations, found once per file (for its import of async-mutex and for its
+ * head); none without the word `import` in its text (then its statements are not read).
+ */
+function importsOf(sourceCode: Readonly<TSESLint.SourceCode>): readonly TSESTree.ImportDeclaration[] {
+  return importLists.get(sourceCode, () =>
+    sourceCode.text.includes('import')
+      ? sourceCode.ast.body.filter((statement): statement is TSESTree.ImportDeclaration => statement.type === 'ImportDeclaration')
+      : [],
+  );
 }
+
+const importLists = new PerFile<readonly TSESTree.ImportDeclaration[]>();
 
 function findHead(sourceCode: Readonly<TSESLint.SourceCode>): { at: number; after: boolean } {
   const body = sourceCode.ast.body;

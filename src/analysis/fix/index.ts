@@ -7,6 +7,7 @@ import type { RaceAnalysis } from '../analyze';
 import type { RaceFinding } from '../dataflow';
 import { baseDeclaresMember, declaredMemberNames } from '../declared-types';
 import { unawaitedInSections } from '../unawaited-in-lock';
+import { PerFile } from '../../util/per-file';
 import { mutexImport } from './imports';
 import { chooseMutex, parameterProperties } from './mutex';
 import { beyondFlowAnalysis, escapeAnnotation, narrowingLoss } from './narrowing';
@@ -86,11 +87,16 @@ function sectionText(section: CriticalSection, sourceCode: Readonly<TSESLint.Sou
   return text;
 }
 
-const byUnit = new WeakMap<readonly RaceFinding[], Map<RaceFinding['unit'], RaceFinding[]>>();
+/**
+ * Per analysis of the file being linted (one per set of lock options): its findings by function,
+ * kept as the rest of what the rules keep for a file (`PerFile`).
+ */
+const byUnit = new PerFile<Map<readonly RaceFinding[], Map<RaceFinding['unit'], RaceFinding[]>>>();
 
 /** A file's findings by the function they are in, grouped once: a filter of them all per report was quadratic in a file with many. */
-function findingsByUnit(findings: readonly RaceFinding[]): Map<RaceFinding['unit'], RaceFinding[]> {
-  let grouped = byUnit.get(findings);
+function findingsByUnit(sourceCode: Readonly<TSESLint.SourceCode>, findings: readonly RaceFinding[]): Map<RaceFinding['unit'], RaceFinding[]> {
+  const analyses = byUnit.get(sourceCode, () => new Map());
+  let grouped = analyses.get(findings);
   if (!grouped) {
     grouped = new Map();
     for (const finding of findings) {
@@ -98,7 +104,7 @@ function findingsByUnit(findings: readonly RaceFinding[]): Map<RaceFinding['unit
       if (own) own.push(finding);
       else grouped.set(finding.unit, [finding]);
     }
-    byUnit.set(findings, grouped);
+    analyses.set(findings, grouped);
   }
   return grouped;
 }
@@ -110,13 +116,14 @@ function findingsByUnit(findings: readonly RaceFinding[]): Map<RaceFinding['unit
 function overlappingRaces(
   finding: RaceFinding,
   findings: readonly RaceFinding[],
+  sourceCode: Readonly<TSESLint.SourceCode>,
 ): { section: CriticalSection; lead: RaceFinding; members: RaceFinding[] } | undefined {
   const own = findCriticalSection(finding);
   if (!own) return undefined;
   let section = own;
   let lead = finding;
   const members = [finding];
-  const others = (findingsByUnit(findings).get(finding.unit) ?? [])
+  const others = (findingsByUnit(sourceCode, findings).get(finding.unit) ?? [])
     .filter((other) => other !== finding && (!other.lockProblem || other.lockProblem.kind === 'notExclusive'))
     .map((other) => ({ other, section: findCriticalSection(other) }));
   for (let grown = true; grown; ) {
@@ -149,7 +156,7 @@ export function planRaceFix(
 ): RaceFix | undefined {
   // A lock that does not exclude anyone can be wrapped inside; any other lock problem needs the code restructured.
   if (finding.lockProblem && finding.lockProblem.kind !== 'notExclusive') return undefined;
-  const group = overlappingRaces(finding, analysis.findings);
+  const group = overlappingRaces(finding, analysis.findings, sourceCode);
   if (!group) return undefined;
   let section = group.section;
   // Every race of the group gets the same wrap, named after the first one.

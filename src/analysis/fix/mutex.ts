@@ -150,9 +150,12 @@ export function chooseMutex(
   const graph = callGraphOf(sourceCode);
   // The section itself, and the functions it reaches: none may take the mutex again (it is not re-entrant).
   const sectionText = section.map((statement) => sourceCode.getText(statement)).join('\n');
-  const reached = graph.reachable([sectionText]);
+  // Found when first needed: only a mutex that already guards this state asks (in a large class,
+  // following its calls four deep reads most of its methods' text).
+  let reachedNames: Set<string> | undefined;
+  const reached = (): Set<string> => (reachedNames ??= graph.reachable([sectionText]));
   let bodies: string[] | undefined;
-  const reachedBodies = (): string[] => (bodies ??= [sectionText, ...[...reached].flatMap((reachedName) => graph.bodies(reachedName))]);
+  const reachedBodies = (): string[] => (bodies ??= [sectionText, ...[...reached()].flatMap((reachedName) => graph.bodies(reachedName))]);
   // Another race's fix may take the same mutex: this section must not reach that function, nor that section this one.
   let crosses: boolean | undefined;
   const crossesOtherFix = (): boolean =>
@@ -160,7 +163,7 @@ export function chooseMutex(
       const otherName = unitName(other.unit);
       return (
         other.unit !== finding.unit &&
-        ((otherName !== undefined && reached.has(otherName)) || (name !== undefined && graph.reachable([other.section]).has(name)))
+        ((otherName !== undefined && reached().has(otherName)) || (name !== undefined && graph.reachable([other.section]).has(name)))
       );
     }));
   for (const update of ctx.guarded) {

@@ -6,7 +6,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
  * followed by property names, with `*` standing for "some element" of a Map, Set, array or record.
  */
 export interface StatePath {
-  /** Stable identity of the root, e.g. `var:3`, `sym:7`, `this:2`, `param:5`, `global`. */
+  /** Stable identity of the root, e.g. `var:3`, `import:7`, `this:2`, `param:5`, `global`. */
   readonly root: string;
   readonly segments: readonly string[];
   /** How the user writes the root: `counter`, `this`, `Account`, `globalThis`. */

@@ -191,7 +191,7 @@ function noRaces(sourceCode: Readonly<TSESLint.SourceCode>, services: ParserServ
       const unanswered = (): never => {
         throw new Error('async-race: no race analysis ran for this file, so no state can be classified');
       };
-      shared ??= new SharedStateResolver(sourceCode.scopeManager!, { importKey: unanswered, hasObjectType: unanswered, declaredObjectType: unanswered });
+      shared ??= new SharedStateResolver(sourceCode.scopeManager!, { importHoldsState: unanswered, hasObjectType: unanswered, declaredObjectType: unanswered });
       return shared;
     },
     services,
@@ -220,20 +220,14 @@ function prepare(
     isTypeScript,
     (name) => importedClassOrInterface(checker, services.esTreeNodeToTSNodeMap.get(name)),
   );
-  const symbolIds = new Map<ts.Symbol, number>();
   const shared = new SharedStateResolver(sourceCode.scopeManager!, {
-    importKey(identifier) {
+    importHoldsState(identifier) {
       const symbol = symbolBehind(checker, services.esTreeNodeToTSNodeMap.get(identifier));
-      if (!symbol) return undefined;
-      if (symbol.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class | ts.SymbolFlags.Enum | ts.SymbolFlags.Type)) {
-        if (!(symbol.flags & (ts.SymbolFlags.Variable | ts.SymbolFlags.Property))) return null;
-      }
-      let id = symbolIds.get(symbol);
-      if (id === undefined) {
-        id = symbolIds.size + 1;
-        symbolIds.set(symbol, id);
-      }
-      return `sym:${id}`;
+      if (!symbol) return true;
+      // A class holds its static fields, as a class declared in this file does. A function (as one
+      // declared here), an enum (whose members are read-only) and a type are not taken for state.
+      if (symbol.flags & (ts.SymbolFlags.Variable | ts.SymbolFlags.Property | ts.SymbolFlags.Class)) return true;
+      return !(symbol.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Enum | ts.SymbolFlags.Type));
     },
     hasObjectType(identifier) {
       const declared = declaredTypes.isObjectType(identifier);

@@ -21,12 +21,12 @@ export type Binding =
 
 export interface TypeQueries {
   /**
-   * A stable key for an imported binding's declaration, resolved by the type checker, given the
-   * name the import declares (whose symbol the checker reads off the declaration: a use of the
-   * name would be looked up through every scope around it); null when the import holds no state
-   * (a function, a class, a type), undefined when unknown.
+   * Whether an import can hold state, given the name the import declares (whose symbol the checker
+   * reads off the declaration: a use of the name would be looked up through every scope around
+   * it): false for a function, an enum or a type; true for a variable, a namespace, a class (its
+   * static fields), or what the checker cannot resolve.
    */
-  importKey(identifier: TSESTree.Identifier): string | null | undefined;
+  importHoldsState(identifier: TSESTree.Identifier): boolean;
   /** Whether a parameter's declared type is an object type (not any, unknown or a primitive). */
   hasObjectType(identifier: TSESTree.Identifier): boolean;
   /** The same answer where the declaration's text settles it (see DeclaredTypes), without the checker; undefined otherwise. */
@@ -41,7 +41,10 @@ export class SharedStateResolver {
   private readonly variableByIdentifier = new Map<TSESTree.Identifier | TSESTree.JSXIdentifier, TSESLint.Scope.Variable | null>();
   private readonly ids = new Map<object, number>();
   private readonly concurrency = new WeakMap<FunctionNode, boolean>();
-  private readonly importKeys = new Map<TSESLint.Scope.Variable, string | null | undefined>();
+  /** Per import binding: the root of its path (null for an import only called, constructed or named as a type). */
+  private readonly importRoots = new Map<TSESLint.Scope.Variable, string | null>();
+  /** Root per imported declaration (module specifier and exported name), so that two names for one export share it. */
+  private readonly importRootByExport = new Map<string, string>();
 
   /** Scopes whose references and variables are in `variableByIdentifier`. */
   private readonly indexed = new Set<TSESLint.Scope.Scope>();
@@ -156,15 +159,13 @@ export class SharedStateResolver {
     const home = variable.scope.variableScope;
     if (home.type === 'module' || home.type === 'global') {
       if (def.type === 'ImportBinding') {
-        // The checker is asked once per import, not at every use.
-        let key = this.importKeys.get(variable);
-        if (!this.importKeys.has(variable)) {
-          // Asked of the import's own name (see TypeQueries.importKey).
-          key = variable.references.every(onlyInvoked) ? null : this.types.importKey(def.name);
-          this.importKeys.set(variable, key);
+        let root = this.importRoots.get(variable);
+        if (root === undefined) {
+          root = variable.references.every(onlyInvoked) ? null : this.importRootOf(variable, def);
+          this.importRoots.set(variable, root);
         }
-        if (key === null) return { kind: 'none' };
-        return { kind: 'shared', path: rootPath(key ?? `var:${this.idOf(variable)}`, variable.name, true) };
+        if (root === null) return { kind: 'none' };
+        return { kind: 'shared', path: rootPath(root, variable.name, true) };
       }
       return { kind: 'shared', path: rootPath(`var:${this.idOf(variable)}`, variable.name, def.type !== 'ClassName') };
     }
@@ -175,9 +176,35 @@ export class SharedStateResolver {
       : { kind: 'none' };
   }
 
+  /**
+   * The root of an import's path, keyed by the module it names and the export it takes. Whether the
+   * import holds state at all (a variable or a class, not a function or an enum read as `E.member`)
+   * is left to the checker until a write or a lock needs it (`isConfirmedShared`): most imports are
+   * only ever read, and each first question about one resolves the module it comes from.
+   */
+  private importRootOf(variable: TSESLint.Scope.Variable, def: TSESLint.Scope.Definition): string {
+    const node = def.node as TSESTree.Node;
+    const declaration = node.parent;
+    let exported: string | undefined;
+    if (node.type === 'ImportSpecifier') exported = node.imported.type === 'Identifier' ? node.imported.name : node.imported.value;
+    else if (node.type === 'ImportDefaultSpecifier') exported = 'default';
+    else if (node.type === 'ImportNamespaceSpecifier') exported = '*';
+    const key = exported !== undefined && declaration?.type === 'ImportDeclaration' ? `${declaration.source.value}\0${exported}` : `var:${this.idOf(variable)}`;
+    let root = this.importRootByExport.get(key);
+    if (root === undefined) {
+      root = `import:${this.importRootByExport.size + 1}`;
+      this.importRootByExport.set(key, root);
+      this.unconfirmed.set(root, { identifier: def.name as TSESTree.Identifier, ask: (identifier) => this.types.importHoldsState(identifier) });
+    }
+    return root;
+  }
+
   private readonly sharedParameters = new Map<TSESLint.Scope.Variable, boolean>();
-  /** Parameters taken for shared objects before the checker was asked about their type: by the root of their path. */
-  private readonly unconfirmed = new Map<string, TSESLint.Scope.Variable>();
+  /**
+   * Roots taken for shared before the checker was asked (parameters whose type the declaration
+   * does not settle, imports): the name to ask about, and the question.
+   */
+  private readonly unconfirmed = new Map<string, { identifier: TSESTree.Identifier; ask: (identifier: TSESTree.Identifier) => boolean }>();
   /** The checker's answers for them, once a write or a lock asked. */
   private readonly confirmed = new Map<string, boolean>();
 
@@ -197,7 +224,7 @@ export class SharedStateResolver {
       answer = isCallback ? false : this.types.declaredObjectType(identifier);
       if (answer === undefined) {
         answer = true;
-        this.unconfirmed.set(`param:${this.idOf(variable)}`, variable);
+        this.unconfirmed.set(`param:${this.idOf(variable)}`, { identifier, ask: (name) => this.types.hasObjectType(name) });
       }
       this.sharedParameters.set(variable, answer);
     }
@@ -205,16 +232,17 @@ export class SharedStateResolver {
   }
 
   /**
-   * Whether state at `path` is shared, asking the checker now about a parameter taken for shared
-   * before (see `isSharedParameter`). A parameter that is no object holds nothing shared: a write
-   * through it is a write to something of this call's own, and a lock in it is this call's own.
+   * Whether state at `path` is shared, asking the checker now about a parameter or an import taken
+   * for shared before (see `isSharedParameter`, `importRootOf`). A parameter that is no object holds
+   * nothing shared: a write through it is a write to something of this call's own, and a lock in it
+   * is this call's own. An imported function holds nothing written here.
    */
   isConfirmedShared(path: StatePath): boolean {
-    const variable = this.unconfirmed.get(path.root);
-    if (!variable) return true;
+    const unconfirmed = this.unconfirmed.get(path.root);
+    if (!unconfirmed) return true;
     let shared = this.confirmed.get(path.root);
     if (shared === undefined) {
-      shared = this.types.hasObjectType(variable.identifiers[0]);
+      shared = unconfirmed.ask(unconfirmed.identifier);
       this.confirmed.set(path.root, shared);
     }
     return shared;

@@ -223,6 +223,33 @@ export async function count() {
     errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 8, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":6,"lastLine":8,"mutex":"statsMutex"}, output: SAME_AS_FIX }] }],
   },
   {
+    name: "a static field of an imported class: a module-level mutex after the imports, as for other imported state",
+    filename: 'file.ts',
+    code: `import { Ids } from './lib/store';
+declare function save(value?: unknown): Promise<void>;
+
+export async function reserve() {
+  const id = Ids.next;
+  await save(id);
+  Ids.next = id + 1;
+}
+`,
+    output: `import { Ids } from './lib/store';
+import { Mutex } from 'async-mutex';
+const nextMutex = new Mutex();
+declare function save(value?: unknown): Promise<void>;
+
+export async function reserve() {
+  await nextMutex.runExclusive(async () => {
+    const id = Ids.next;
+    await save(id);
+    Ids.next = id + 1;
+  });
+}
+`,
+    errors: [{ rule: 'no-lost-update', messageId: 'lostUpdate', line: 7, column: 3, suggestions: [{ messageId: 'wrapInMutex', data: {"firstLine":5,"lastLine":7,"mutex":"nextMutex"}, output: SAME_AS_FIX }] }],
+  },
+  {
     name: "a closure variable shared by concurrent callbacks: the mutex is declared right after it",
     filename: 'file.ts',
     code: `declare function save(value?: unknown): Promise<void>;

@@ -670,6 +670,17 @@ export async function count() {
       { state: '`stats.count`', write: 'stats.count = seen', read: 'const seen', suspend: 'await save()' },
     ),
     invalid(
+      'a static field of a class imported from another module, as of one declared here',
+      `${decls}
+import { Ids } from './lib/store';
+export async function reserve() {
+  const id = Ids.next;
+  await save(id);
+  Ids.next = id + 1;
+}`,
+      { state: '`Ids.next`', write: 'Ids.next = id', read: 'const id', suspend: 'await save' },
+    ),
+    invalid(
       'state reached through a namespace import',
       `${decls}
 import * as store from './lib/store';

@@ -681,6 +681,18 @@ export async function reserve() {
       { state: '`Ids.next`', write: 'Ids.next = id', read: 'const id', suspend: 'await save' },
     ),
     invalid(
+      'one export imported under two names is one state',
+      `${decls}
+import { stats } from './lib/store';
+import { stats as totals } from './lib/store';
+export async function count() {
+  const seen = stats.count;
+  await save();
+  totals.count = seen + 1;
+}`,
+      { state: '`totals.count`', write: 'totals.count = seen', read: 'const seen', suspend: 'await save()' },
+    ),
+    invalid(
       'state reached through a namespace import',
       `${decls}
 import * as store from './lib/store';

@@ -194,17 +194,17 @@ export class SharedStateResolver {
     if (root === undefined) {
       root = `import:${this.importRootByExport.size + 1}`;
       this.importRootByExport.set(key, root);
-      this.unconfirmed.set(root, { identifier: def.name as TSESTree.Identifier, ask: (identifier) => this.types.importHoldsState(identifier) });
+      this.unconfirmed.set(root, def.name as TSESTree.Identifier);
     }
     return root;
   }
 
   private readonly sharedParameters = new Map<TSESLint.Scope.Variable, boolean>();
   /**
-   * Roots taken for shared before the checker was asked (parameters whose type the declaration
-   * does not settle, imports): the name to ask about, and the question.
+   * Roots taken for shared before the checker was asked, with the name to ask about: parameters
+   * whose type the declaration does not settle (`param:`), imports (`import:`).
    */
-  private readonly unconfirmed = new Map<string, { identifier: TSESTree.Identifier; ask: (identifier: TSESTree.Identifier) => boolean }>();
+  private readonly unconfirmed = new Map<string, TSESTree.Identifier>();
   /** The checker's answers for them, once a write or a lock asked. */
   private readonly confirmed = new Map<string, boolean>();
 
@@ -224,7 +224,7 @@ export class SharedStateResolver {
       answer = isCallback ? false : this.types.declaredObjectType(identifier);
       if (answer === undefined) {
         answer = true;
-        this.unconfirmed.set(`param:${this.idOf(variable)}`, { identifier, ask: (name) => this.types.hasObjectType(name) });
+        this.unconfirmed.set(`param:${this.idOf(variable)}`, identifier);
       }
       this.sharedParameters.set(variable, answer);
     }
@@ -238,11 +238,11 @@ export class SharedStateResolver {
    * is this call's own. An imported function holds nothing written here.
    */
   isConfirmedShared(path: StatePath): boolean {
-    const unconfirmed = this.unconfirmed.get(path.root);
-    if (!unconfirmed) return true;
+    const name = this.unconfirmed.get(path.root);
+    if (!name) return true;
     let shared = this.confirmed.get(path.root);
     if (shared === undefined) {
-      shared = unconfirmed.ask(unconfirmed.identifier);
+      shared = path.root.startsWith('import:') ? this.types.importHoldsState(name) : this.types.hasObjectType(name);
       this.confirmed.set(path.root, shared);
     }
     return shared;
